@@ -1,0 +1,3 @@
+"""cxpolicy: customer-experience governance as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from cxpolicy.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""The catalogue of checks: every code, its slug, default severity and documentation.
+
+A check is declared once, next to the code that finds it; declaring it adds it
+to the catalogue, which `cxpolicy rules`, `cxpolicy explain`, docs/rules.md and
+the SARIF rule descriptors all read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxpolicy.findings import Finding, Severity
+
+CATALOGUE: dict[str, "Check"] = {}
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check's identity and its documentation page.
+
+    `failing` and `passing` are complete policy snippets: the docs show them and
+    the test suite runs them, so an example can never drift from the behaviour.
+    """
+
+    code: str
+    slug: str
+    severity: Severity
+    summary: str
+    why: str
+    fix: str
+    failing: str
+    passing: str
+
+    def __post_init__(self) -> None:
+        if self.code in CATALOGUE:
+            raise ValueError(f"check {self.code} is declared twice")
+        CATALOGUE[self.code] = self
+
+    def at(
+        self,
+        file: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        entity: str | None = None,
+        hint: str | None = None,
+    ) -> Finding:
+        """A finding of this check, at its default severity (the engine applies overrides)."""
+        return Finding(
+            file=file,
+            line=line,
+            column=column,
+            code=self.code,
+            message=message,
+            rule=self.slug,
+            severity=self.severity,
+            entity=entity,
+            hint=hint,
+        )
+
+
+def checks() -> list[Check]:
+    """Every check, in code order, with the rule modules imported so all are declared."""
+    import importlib
+
+    import cxpolicy.rules
+
+    for module in cxpolicy.rules.MODULES:
+        importlib.import_module(module)
+
+    return [CATALOGUE[code] for code in sorted(CATALOGUE)]

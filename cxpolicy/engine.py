@@ -1,0 +1,67 @@
+"""Turns raw findings into the verdict: project overrides, selection, ordering, exit status.
+
+Rules and loaders emit findings at their default severity; this is the one
+place that applies the project's `rules:` overrides and the command line's
+`--select` / `--ignore`, sorts, and decides whether the run fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from cxpolicy.findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Options:
+    fail_on: Severity = Severity.ERROR
+    select: tuple[str, ...] = ()  # codes or prefixes (CX4 = every CX4xx); empty: all
+    ignore: tuple[str, ...] = ()
+    verbose: bool = False  # list info findings too
+
+
+@dataclass
+class Outcome:
+    """What a run found, ready for any renderer."""
+
+    root: str
+    files: int
+    entities: int
+    findings: list[Finding]  # sorted; info findings only when verbose
+    counts: dict[str, int] = field(default_factory=dict)  # every severity, listed or not
+
+    def failed(self, fail_on: Severity) -> bool:
+        return any(self.counts.get(severity.value, 0) for severity in Severity if severity.rank >= fail_on.rank)
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(code == pattern or code.startswith(pattern) for pattern in patterns)
+
+
+def decide(
+    findings: Iterable[Finding],
+    overrides: Mapping[str, str],
+    options: Options,
+    *,
+    root: str,
+    files: int,
+    entities: int,
+) -> Outcome:
+    kept: list[Finding] = []
+    for finding in findings:
+        if options.select and not _matches(finding.code, options.select):
+            continue
+        if _matches(finding.code, options.ignore):
+            continue
+        setting = overrides.get(finding.code)
+        if setting == "off":
+            continue
+        if setting is not None and setting != finding.severity.value:
+            finding = dataclasses.replace(finding, severity=Severity(setting))
+        kept.append(finding)
+    unique = sorted(set(kept))
+    counts = {severity.value: sum(1 for f in unique if f.severity is severity) for severity in Severity}
+    listed = [f for f in unique if options.verbose or f.severity is not Severity.INFO]
+    return Outcome(root, files, entities, listed, counts)

@@ -1,0 +1,40 @@
+"""The one result type every stage emits: loading, schema, references, rules, waivers.
+
+A finding is plain data. It is frozen and orders by (file, line, column, code,
+message), so output is the same byte for byte whatever order the files were
+read in or however sets were hashed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more serious; used for `--fail-on` and sorting summaries."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem, at the place in a policy file where it is written."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    rule: str = field(compare=False)
+    severity: Severity = field(compare=False)
+    entity: str | None = field(default=None, compare=False)
+    hint: str | None = field(default=None, compare=False)
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"

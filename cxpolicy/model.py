@@ -1,0 +1,515 @@
+"""The typed model: one pydantic model per kind of policy document.
+
+These models are the single source of truth for the format. The JSON Schemas in
+schemas/ are generated from them (`cxpolicy schema --write`), docs/format.md is
+generated from them, and a reference field says here which kind it points at
+and which relation it draws in the graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic.alias_generators import to_camel
+
+API_VERSION = "cxpolicy/v1"
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ID_MAX_LENGTH = 64
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A span of time written as `30s`, `15min`, `4h`, `2d` or `1w`."""
+
+    seconds: float
+    text: str
+
+    UNITS: ClassVar[dict[str, int]] = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+    PATTERN: ClassVar[str] = r"^[0-9]+(\.[0-9]+)?(s|min|h|d|w)$"
+
+    @classmethod
+    def parse(cls, text: str) -> "Duration":
+        match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(s|min|h|d|w)", text)
+        if match is None:
+            raise ValueError(f"'{text}' is not a duration such as 30s, 15min, 4h, 2d or 1w")
+        return cls(float(match.group(1)) * cls.UNITS[match.group(2)], text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A threshold or value: a duration (`60s`), a percentage (`95%`) or a plain number (score, count)."""
+
+    amount: float  # seconds for a duration, percent points for a percentage
+    dimension: Literal["duration", "percent", "number"]
+    text: str
+
+    PATTERN: ClassVar[str] = r"^[0-9]+(\.[0-9]+)?(s|min|h|d|w|%)$"
+
+    @classmethod
+    def parse(cls, value: Any) -> "Quantity":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("must be a number, a duration such as 60s, or a percentage such as 95%")
+        if not isinstance(value, str):
+            return cls(float(value), "number", _number_text(value))
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
+            return cls(float(value[:-1]), "percent", value)
+        return cls(Duration.parse(value).seconds, "duration", value)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a date written as YYYY-MM-DD, such as 2027-06-30")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real calendar date") from None
+
+
+def _parse_percent(value: Any) -> float:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
+        raise ValueError("must be a percentage such as 95%")
+    return float(value[:-1])
+
+
+IsoDate = Annotated[
+    dt.date,
+    PlainValidator(_parse_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
+DurationValue = Annotated[
+    Duration,
+    PlainValidator(lambda v: Duration.parse(v) if isinstance(v, str) else _reject_duration(v)),
+    WithJsonSchema({"type": "string", "pattern": Duration.PATTERN}),
+]
+QuantityValue = Annotated[
+    Quantity,
+    PlainValidator(Quantity.parse),
+    WithJsonSchema({"type": ["number", "string"], "pattern": Quantity.PATTERN}),
+]
+Percent = Annotated[
+    float,
+    PlainValidator(_parse_percent),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"}),
+]
+
+
+def _reject_duration(value: Any) -> Duration:
+    raise ValueError("must be a duration such as 30s, 15min, 4h, 2d or 1w")
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
+Slug = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
+EntityName = Annotated[
+    str,
+    Field(pattern=r"^[a-z]+:[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$", max_length=2 * ID_MAX_LENGTH + 20),
+]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field as a reference to entities of `kind`, drawn in the graph as `relation`.
+
+    `kind` None means the field names entities as `kind:id`.
+    """
+
+    kind: str | None
+    relation: str
+
+
+# --------------------------------------------------------------------------- envelope
+
+
+class Strict(BaseModel):
+    """Base of every model: unknown fields rejected, no type coercion, camelCase field names."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+    )
+
+
+class Metadata(Strict):
+    """Identity of the entity: its id and how people refer to it."""
+
+    id: Id = Field(description="Lower-case id, unique within its kind: letters, digits and dashes, e.g. returns-portal.")
+    title: str | None = Field(None, description="The name people use for it, shown in reports.")
+    description: str | None = Field(None, description="Free text: what it is and anything a reader should know.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Free-form text labels, e.g. {brand: northwind}.")
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+class TeamSpec(Strict):
+    """A team, and where it sits in the reporting line up to an executive."""
+
+    executive: bool = Field(False, description="true for a C-level role that reports to the CEO.")
+    reports_to: Annotated[Id | None, Ref("team", "reports_to")] = Field(
+        None, description="The team this one reports to. Every non-executive team needs one.")
+    lead: str | None = Field(None, description="The person who leads the team.")
+    contact: str | None = Field(None, description="How to reach the team, e.g. an email list.")
+    codeowners: list[Annotated[str, Field(pattern=r"^@[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]] = Field(
+        default_factory=list, description="GitHub handles (@org/team or @user) asked to review changes to what the team owns.")
+
+
+Priority = Literal["strategic", "growth", "core", "maintain"]
+PRIORITY_ORDER: dict[str, int] = {"strategic": 4, "growth": 3, "core": 2, "maintain": 1}
+
+
+class SegmentSpec(Strict):
+    """A group of customers, and how much the company invests in serving them."""
+
+    priority: Priority = Field(description="strategic > growth > core > maintain.")
+    sponsor: Annotated[Id | None, Ref("team", "sponsors")] = Field(
+        None, description="The team accountable for this segment's experience.")
+    parent: Annotated[Id | None, Ref("segment", "part_of")] = Field(
+        None, description="A broader segment this one belongs to.")
+    expectations: list[str] = Field(default_factory=list, description="What these customers expect, in their words.")
+
+
+class ChannelSpec(Strict):
+    """A way customers reach the company."""
+
+    type: Literal["digital", "assisted", "physical"] = Field(
+        description="digital (web, app), assisted (phone, chat with an agent) or physical (store).")
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team accountable for the channel.")
+
+
+class Raci(Strict):
+    """Ownership in RACI form: one accountable team and the teams responsible, consulted and informed."""
+
+    accountable: Annotated[Id | None, Ref("team", "accountable")] = Field(
+        None, description="The one team accountable for the touchpoint.")
+    responsible: list[Annotated[Id, Ref("team", "responsible")]] = Field(
+        default_factory=list, description="Teams doing the work.")
+    consulted: list[Annotated[Id, Ref("team", "consulted")]] = Field(
+        default_factory=list, description="Teams consulted on changes.")
+    informed: list[Annotated[Id, Ref("team", "informed")]] = Field(
+        default_factory=list, description="Teams kept informed.")
+
+
+class Handoff(Strict):
+    """An agreed hand-off from this touchpoint to the next."""
+
+    to: Annotated[Id, Ref("touchpoint", "hands_off_to")] = Field(description="The touchpoint the customer is handed to.")
+    standard: Annotated[Id | None, Ref("servicestandard", "handoff_standard")] = Field(
+        None, description="The service standard that governs the hand-off.")
+
+
+class TouchpointSpec(Strict):
+    """A place where the customer meets the company, in one channel."""
+
+    channel: Annotated[Id, Ref("channel", "via")] = Field(description="The channel this touchpoint is in.")
+    owner: Annotated[Union[Id, Raci, None], Ref("team", "accountable")] = Field(
+        None, description="The accountable team's id, or the long form with accountable, responsible, consulted and informed.")
+    moment_of_truth: bool = Field(False, description="true where the experience makes or breaks the relationship.")
+    handoffs: list[Handoff] = Field(default_factory=list, description="Agreed hand-offs to the next touchpoints.")
+
+
+class Stage(Strict):
+    """One step of a journey, reached through one or more touchpoints."""
+
+    id: Id = Field(description="Id of the stage, unique within the journey.")
+    title: str | None = Field(None, description="The name of the stage.")
+    touchpoints: list[Annotated[Id, Ref("touchpoint", "contains")]] = Field(
+        default_factory=list, description="Touchpoints through which the customer goes through this stage.")
+
+
+class Review(Strict):
+    """How often the journey map is reviewed, and when it last was."""
+
+    every: DurationValue = Field(description="The review interval, e.g. 90d.")
+    last: IsoDate | None = Field(None, description="The date of the last review.")
+
+
+class JourneySpec(Strict):
+    """A customer journey: an ordered sequence of stages."""
+
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team accountable end to end.")
+    segments: list[Annotated[Id, Ref("segment", "serves")]] = Field(
+        min_length=1, description="The segments this journey serves (at least one).")
+    stages: list[Stage] = Field(min_length=1, description="The stages, in the order the customer lives them.")
+    review: Review | None = Field(None, description="How often the map is reviewed.")
+
+
+class AppliesTo(Strict):
+    """Where a standard applies: touchpoints, channels or journeys, and for which segments."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": [name], "properties": {name: {"minItems": 1}}}
+                  for name in ("touchpoints", "channels", "journeys")],
+        "x-cxpolicy-message": "appliesTo needs at least one of touchpoints, channels or journeys",
+    })
+
+    touchpoints: list[Annotated[Id, Ref("touchpoint", "applies_to")]] = Field(
+        default_factory=list, description="Touchpoints it applies to.")
+    channels: list[Annotated[Id, Ref("channel", "applies_to")]] = Field(
+        default_factory=list, description="Channels it applies to (every touchpoint in them).")
+    journeys: list[Annotated[Id, Ref("journey", "applies_to")]] = Field(
+        default_factory=list, description="Journeys it applies to (every touchpoint in them).")
+    segments: list[Annotated[Id, Ref("segment", "applies_to")]] = Field(
+        default_factory=list, description="Segments it applies to; empty or absent means every segment.")
+
+    @model_validator(mode="after")
+    def _names_a_scope(self) -> "AppliesTo":
+        if not (self.touchpoints or self.channels or self.journeys):
+            raise ValueError("appliesTo needs at least one of touchpoints, channels or journeys")
+        return self
+
+
+class Objective(Strict):
+    """The threshold promised: exactly one of max or min."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "minProperties": 1,
+        "maxProperties": 1,
+        "x-cxpolicy-message": "objective needs exactly one of max or min",
+    })
+
+    # Not nullable (unlike other optional fields): `max:` left empty is a mistake, not an absence.
+    max: QuantityValue = Field(None, description="The value must stay at or below this (e.g. 60s).")  # type: ignore[assignment]
+    min: QuantityValue = Field(None, description="The value must stay at or above this (e.g. 80%).")  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> "Objective":
+        if (self.max is None) == (self.min is None):
+            raise ValueError("objective needs exactly one of max or min")
+        return self
+
+    @property
+    def bound(self) -> Literal["max", "min"]:
+        return "max" if self.max is not None else "min"
+
+    @property
+    def threshold(self) -> Quantity:
+        return self.max if self.max is not None else self.min  # type: ignore[return-value]
+
+
+class ServiceStandardSpec(Strict):
+    """A promise made to customers at touchpoints, measured by a KPI."""
+
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team accountable for keeping the promise.")
+    applies_to: AppliesTo = Field(description="Where and for whom the standard applies.")
+    metric: Slug = Field(description="The metric promised, e.g. time-to-answer; standards compare only within one metric.")
+    objective: Objective = Field(description="The threshold: {max: 60s} or {min: 80%}.")
+    attainment: Percent | None = Field(None, description="Share of interactions that must meet the objective, e.g. 95%.")
+    measured_by: Annotated[Id | None, Ref("kpi", "measured_by")] = Field(None, description="The KPI that measures it.")
+
+
+class Baseline(Strict):
+    """Where the KPI stands today."""
+
+    value: float = Field(description="The measured value.")
+    as_of: IsoDate = Field(description="When it was measured.")
+
+
+class Target(Strict):
+    """A value the KPI must reach by a date."""
+
+    value: float = Field(description="The value to reach.")
+    by: IsoDate = Field(description="The date to reach it by.")
+
+
+class KpiScope(Strict):
+    """What the KPI measures; empty lists mean everything."""
+
+    segments: list[Annotated[Id, Ref("segment", "scoped_to")]] = Field(default_factory=list, description="Segments measured.")
+    journeys: list[Annotated[Id, Ref("journey", "scoped_to")]] = Field(default_factory=list, description="Journeys measured.")
+    touchpoints: list[Annotated[Id, Ref("touchpoint", "scoped_to")]] = Field(
+        default_factory=list, description="Touchpoints measured.")
+
+
+Unit = Literal["%", "s", "min", "h", "d", "score", "count", "currency"]
+
+
+class KpiSpec(Strict):
+    """A measure with a baseline and dated targets."""
+
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team accountable for the KPI.")
+    definition: str = Field(description="What is measured, in plain words.")
+    metric: Slug | None = Field(None, description="The metric slug, tying the KPI to the standards of that metric.")
+    unit: Unit = Field(description="% | s | min | h | d | score | count | currency.")
+    direction: Literal["increase", "decrease"] = Field(description="Which way is better.")
+    indicator: Literal["leading", "lagging"] = Field(description="leading (an operational lever) or lagging (a commercial outcome).")
+    baseline: Baseline | None = Field(None, description="Where the KPI stands today.")
+    targets: list[Target] = Field(default_factory=list, description="Dated targets, in time order.")
+    source: str | None = Field(None, description="Where the data comes from.")
+    scope: KpiScope = Field(default_factory=KpiScope, description="What the KPI measures.")
+    drives: list[Annotated[Id, Ref("kpi", "drives")]] = Field(
+        default_factory=list, description="KPIs (usually lagging) that this leading indicator moves.")
+
+
+class Covers(Strict):
+    """What a listening post hears about."""
+
+    journeys: list[Annotated[Id, Ref("journey", "covers")]] = Field(default_factory=list, description="Journeys covered.")
+    touchpoints: list[Annotated[Id, Ref("touchpoint", "covers")]] = Field(default_factory=list, description="Touchpoints covered.")
+    segments: list[Annotated[Id, Ref("segment", "covers")]] = Field(default_factory=list, description="Segments covered.")
+
+
+class ListeningPostSpec(Strict):
+    """A source of the customer's voice, and the teams that must act on it."""
+
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team that runs it.")
+    method: Literal["survey", "complaints", "social", "interviews", "analytics", "other"] = Field(
+        description="survey | complaints | social | interviews | analytics | other.")
+    covers: Covers = Field(default_factory=Covers, description="What it hears about.")
+    cadence: Literal["continuous", "weekly", "monthly", "quarterly", "yearly"] = Field(
+        description="continuous | weekly | monthly | quarterly | yearly.")
+    feeds: list[Annotated[Id, Ref("team", "feeds")]] = Field(
+        default_factory=list, description="Teams that must act on what it hears.")
+
+
+Kind = Literal["team", "segment", "channel", "touchpoint", "journey", "servicestandard", "kpi", "listeningpost", "rule", "waiver"]
+SeverityName = Literal["error", "warning", "info"]
+
+
+class RuleSpec(Strict):
+    """A check the CX office declares itself."""
+
+    severity: SeverityName = Field(description="error | warning | info.")
+    target: Kind = Field(description="The kind of entity the rule looks at, in lower case, e.g. touchpoint.")
+    where: dict[str, Any] = Field(default_factory=dict, description="Which entities the rule looks at (all when absent).")
+    require: dict[str, Any] = Field(description="What each of them must satisfy.")
+    message: str = Field(description="The message shown for each entity that does not satisfy it.")
+
+
+class WaiverSpec(Strict):
+    """A dated exception to a check, for named entities."""
+
+    rule: Annotated[str, Field(pattern=r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$")] = Field(
+        description="A built-in code such as CX401, or the id of a Rule.")
+    targets: list[Annotated[EntityName, Ref(None, "waives")]] = Field(
+        min_length=1, description="The entities waived, as kind:id, e.g. touchpoint:legacy-fax-line.")
+    reason: str = Field(description="Why the exception is acceptable, and until when.")
+    approved_by: Annotated[Id, Ref("team", "approves")] = Field(description="The team that approved the exception.")
+    expires: IsoDate = Field(description="After this date the waiver stops counting.")
+
+
+class Metric(Strict):
+    """An entry of the metric catalogue: what a metric's values mean."""
+
+    unit: Unit = Field(description="The unit its values are in.")
+    direction: Literal["increase", "decrease"] = Field(description="Which way is better.")
+    indicator: Literal["leading", "lagging"] | None = Field(None, description="leading or lagging.")
+    channel_specific: bool = Field(False, description="true when it only means something in some channels (time to answer).")
+    balanced_by: list[Slug] = Field(default_factory=list, description="Quality metrics that must accompany this efficiency metric.")
+    not_above: Slug | None = Field(None, description="In one scope, this metric's promise cannot be later than that one's.")
+    description: str | None = Field(None, description="What the metric measures.")
+
+
+class Limits(Strict):
+    """Bounds on what one policy file may hold (docs/security.md)."""
+
+    max_file_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest policy file read, in bytes.")
+    max_depth: int = Field(100, ge=2, description="Deepest nesting of lists and mappings in one document.")
+    max_alias_nodes: int = Field(10_000, ge=0, description="Most values that YAML aliases may expand to in one document.")
+
+
+class ProjectSpec(Strict):
+    """Settings of the policy repository (the file cxpolicy.yaml at its root)."""
+
+    exclude: list[str] = Field(default_factory=list, description="Folders or globs to skip, relative to the root, e.g. drafts/**.")
+    rules: dict[str, Literal["error", "warning", "info", "off"]] = Field(
+        default_factory=dict, description="Per-rule severity override or off, e.g. {CX405: off, CX204: error}.")
+    today: IsoDate | None = Field(None, description="Fixes today's date for reproducible date checks.")
+    metrics: dict[str, Metric] = Field(default_factory=dict, description="Extends or overrides the built-in metric catalogue.")
+    limits: Limits = Field(default_factory=Limits, description="Bounds on what one policy file may hold.")
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class Document(Strict):
+    """The envelope every policy document shares."""
+
+    api_version: Literal["cxpolicy/v1"] = Field(description="Always cxpolicy/v1.")
+    metadata: Metadata = Field(description="The entity's id, title, description and labels.")
+
+
+def _document(kind: str, spec: type[Strict], doc: str) -> type[Document]:
+    model = type(
+        kind,
+        (Document,),
+        {
+            "__doc__": doc,
+            "__annotations__": {"kind": Literal[kind], "spec": spec},  # type: ignore[valid-type]
+            "kind": Field(description=f"Always {kind}."),
+            "spec": Field(description=spec.__doc__),
+        },
+    )
+    return model
+
+
+Team = _document("Team", TeamSpec, TeamSpec.__doc__ or "")
+Segment = _document("Segment", SegmentSpec, SegmentSpec.__doc__ or "")
+Channel = _document("Channel", ChannelSpec, ChannelSpec.__doc__ or "")
+Touchpoint = _document("Touchpoint", TouchpointSpec, TouchpointSpec.__doc__ or "")
+Journey = _document("Journey", JourneySpec, JourneySpec.__doc__ or "")
+ServiceStandard = _document("ServiceStandard", ServiceStandardSpec, ServiceStandardSpec.__doc__ or "")
+KPI = _document("KPI", KpiSpec, KpiSpec.__doc__ or "")
+ListeningPost = _document("ListeningPost", ListeningPostSpec, ListeningPostSpec.__doc__ or "")
+Rule = _document("Rule", RuleSpec, RuleSpec.__doc__ or "")
+Waiver = _document("Waiver", WaiverSpec, WaiverSpec.__doc__ or "")
+Project = _document("Project", ProjectSpec, ProjectSpec.__doc__ or "")
+
+#: Every kind, by its `kind:` name, in the order the docs present them.
+KINDS: dict[str, type[Document]] = {
+    model.__name__: model
+    for model in (Team, Segment, Channel, Touchpoint, Journey, ServiceStandard, KPI, ListeningPost, Rule, Waiver, Project)
+}
+
+
+def kind_key(kind: str) -> str:
+    """`ServiceStandard` -> `servicestandard`: how a kind is written in `kind:id` names."""
+    return kind.lower()
+
+
+def iter_references(model: BaseModel, path: tuple = ()) -> Any:
+    """Yield (data path, Ref, referenced id) for every reference in a model, however nested."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None:
+            continue
+        refs = [meta for meta in info.metadata if isinstance(meta, Ref)]
+        field_path = path + (info.alias or name,)
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        item_ref = refs[0] if refs else _item_ref(info.annotation)
+        for index, item in items:
+            item_path = field_path if index is None else field_path + (index,)
+            if isinstance(item, BaseModel):
+                yield from iter_references(item, item_path)
+            elif isinstance(item, str) and item_ref is not None:
+                yield item_path, item_ref, item
+
+
+def _item_ref(annotation: Any) -> Ref | None:
+    """The Ref on a list's item type, e.g. list[Annotated[Id, Ref(...)]]."""
+    for arg in getattr(annotation, "__args__", ()):
+        for meta in getattr(arg, "__metadata__", ()):
+            if isinstance(meta, Ref):
+                return meta
+    return None

@@ -1,0 +1,316 @@
+"""The policy set: every entity of a repository, typed, unique and with its references resolved.
+
+`load(root)` is the pipeline up to the typed model: discover files, read them
+strictly, check each document's envelope and schema, index the entities by kind
+and id, and resolve every reference. Everything wrong on the way is a finding;
+what is right is kept, so one bad file never hides the others.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxpolicy import discover, model, schema, source
+from cxpolicy.findings import Finding
+from cxpolicy.rules import files as checks
+from cxpolicy.suggest import closest, did_you_mean
+
+
+class PolicyPathError(Exception):
+    """The policy root cannot be used at all (missing, not a folder): a usage error, exit 2."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One policy document, typed, with where it is written."""
+
+    kind: str  # as written in `kind:`, e.g. "ServiceStandard"
+    model: Any  # the pydantic model of its kind
+    document: source.Document = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.model.metadata.id
+
+    @property
+    def name(self) -> str:
+        """`kind:id`, how the entity is named in waivers, rules and the graph."""
+        return f"{model.kind_key(self.kind)}:{self.id}"
+
+    @property
+    def title(self) -> str:
+        return self.model.metadata.title or self.id
+
+    @property
+    def spec(self) -> Any:
+        return self.model.spec
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    def where(self, path: source.Path = ("metadata", "id"), *, key: bool = False) -> tuple[str, int, int]:
+        line, column = self.document.where(path, key=key)
+        return self.document.file, line, column
+
+
+@dataclass
+class PolicySet:
+    root: str
+    project_entity: Entity | None  # the Project of cxpolicy.yaml, if there is one
+    entities: dict[str, dict[str, Entity]]  # kind key ("touchpoint") -> id -> entity
+    files: list[str]
+
+    @property
+    def project(self) -> Any:
+        """The project settings (model.ProjectSpec), defaults when there is no cxpolicy.yaml."""
+        return self.project_entity.spec if self.project_entity is not None else model.ProjectSpec()
+
+    def of(self, kind: str) -> list[Entity]:
+        """The entities of one kind (`touchpoint`), in id order."""
+        found = self.entities.get(kind, {})
+        return [found[key] for key in sorted(found)]
+
+    def get(self, name: str) -> Entity | None:
+        """The entity named `kind:id`, or None."""
+        kind, _, ident = name.partition(":")
+        return self.entities.get(kind, {}).get(ident)
+
+    def __len__(self) -> int:
+        return sum(len(found) for found in self.entities.values())
+
+
+@dataclass
+class Loaded:
+    policy: PolicySet
+    findings: list[Finding]
+
+
+def load(root: str) -> Loaded:
+    if not os.path.exists(root):
+        raise PolicyPathError(f"the policy folder '{root}' does not exist")
+    if not os.path.isdir(root):
+        raise PolicyPathError(f"'{root}' is not a folder; give the folder that holds the policy files")
+    findings: list[Finding] = []
+    project_entity = _read_project(root, findings)
+    project = project_entity.spec if project_entity is not None else model.ProjectSpec()
+    limits = source.Limits(project.limits.max_file_bytes, project.limits.max_depth, project.limits.max_alias_nodes)
+    found = discover.policy_files(root, project.exclude)
+    for relpath in found.outside_links:
+        findings.append(checks.YAML_SYNTAX.at(
+            relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
+            hint="Copy the file into the policy folder instead of linking to it."))
+    entities: dict[str, dict[str, Entity]] = {}
+    for relpath in found.files:
+        read = source.read_file(root, relpath, limits)
+        findings.extend(_typed(read, entities, findings))
+    policy = PolicySet(root, project_entity, entities, found.files)
+    findings.extend(resolve_references(policy))
+    return Loaded(policy, findings)
+
+
+def _read_project(root: str, findings: list[Finding]) -> Entity | None:
+    path = os.path.join(root, discover.PROJECT_FILE)
+    if not os.path.isfile(path):
+        return None
+    read = source.read_file(root, discover.PROJECT_FILE)
+    project_entities: dict[str, dict[str, Entity]] = {}
+    findings.extend(_typed(read, project_entities, findings))
+    projects = list(project_entities.get("project", {}).values())
+    if not read.documents or all(document.data is None for document in read.documents):
+        findings.append(checks.YAML_SYNTAX.at(
+            discover.PROJECT_FILE, 1, 1, "cxpolicy.yaml is empty; it must hold the Project document",
+            hint="Add a document with kind: Project, or delete the file to use the defaults."))
+    return projects[0] if projects else None
+
+
+def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]], sofar: list[Finding]) -> list[Finding]:
+    """The findings of one file; its valid entities are added to `entities`."""
+    findings = list(read.findings)
+    for document in read.documents:
+        if document.data is None:
+            continue  # an empty document, e.g. after a trailing '---'
+        kind, problem = _envelope(document)
+        if problem is not None:
+            findings.append(problem)
+            continue
+        typed, problems = schema.validate(document, kind)
+        findings.extend(problems)
+        if typed is None:
+            continue
+        entity = Entity(kind, typed, document)
+        existing = entities.setdefault(model.kind_key(kind), {}).get(entity.id)
+        if existing is not None:
+            file, line, column = existing.where()
+            here = entity.where()
+            findings.append(checks.DUPLICATE_ID.at(
+                *here, f"{entity.name} is defined twice: here and at {file}:{line}",
+                entity=entity.name, hint="Rename one of them, or merge the two documents into one."))
+            continue
+        entities[model.kind_key(kind)][entity.id] = entity
+        findings.extend(_duplicate_stages(entity))
+    return _without_cascades(read, findings, entities)
+
+
+def _envelope(document: source.Document) -> tuple[str, Finding | None]:
+    data = document.data
+    file, (line, column) = document.file, document.where()
+    if not isinstance(data, dict):
+        return "", checks.SCHEMA.at(
+            file, line, column,
+            "a policy document must be a mapping with apiVersion, kind, metadata and spec, "
+            f"but this one is {schema.describe_value(data)}",
+            hint="Start the document with 'apiVersion: cxpolicy/v1' and 'kind: ...' (see docs/format.md).")
+    version = data.get("apiVersion")
+    if version != model.API_VERSION:
+        line, column = document.where(("apiVersion",))
+        said = "has no apiVersion" if version is None else f"has apiVersion '{version}'"
+        return "", checks.UNKNOWN_KIND.at(
+            file, line, column, f"this document {said}; cxpolicy reads {model.API_VERSION}",
+            hint=f"Write 'apiVersion: {model.API_VERSION}' at the top of the document.")
+    kind = data.get("kind")
+    if kind not in model.KINDS:
+        line, column = document.where(("kind",))
+        said = "has no kind" if kind is None else f"has the unknown kind '{kind}'"
+        return "", checks.UNKNOWN_KIND.at(
+            file, line, column, f"this document {said}",
+            hint=(did_you_mean(str(kind), model.KINDS).strip() + " " if kind is not None else "")
+            + f"Kinds: {', '.join(model.KINDS)}.")
+    if kind == "Project" and document.file != discover.PROJECT_FILE:
+        line, column = document.where(("kind",))
+        return "", checks.UNKNOWN_KIND.at(
+            file, line, column, "a Project document belongs in cxpolicy.yaml at the root of the policy folder",
+            hint="Move these settings into cxpolicy.yaml at the root.")
+    return kind, None
+
+
+def _duplicate_stages(entity: Entity) -> list[Finding]:
+    if entity.kind != "Journey":
+        return []
+    findings = []
+    seen: dict[str, int] = {}
+    for index, stage in enumerate(entity.spec.stages):
+        if stage.id in seen:
+            file, line, column = entity.where(("spec", "stages", index, "id"))
+            first = entity.document.where(("spec", "stages", seen[stage.id], "id"))[0]
+            findings.append(checks.DUPLICATE_ID.at(
+                file, line, column, f"stage '{stage.id}' appears twice in journey {entity.id} (first on line {first})",
+                entity=entity.name, hint="Give each stage of a journey its own id."))
+        else:
+            seen[stage.id] = index
+    return findings
+
+
+def _without_cascades(read: source.SourceFile, findings: list[Finding], entities: Any) -> list[Finding]:
+    """Drop what a CX102 finding already says, and CX102 where the field only takes a list of words.
+
+    `executive: yes` is CX102 and would also break the schema (text where
+    true/false belongs): one problem, one finding. `CX405: off` in the rules
+    map is not ambiguous: the field accepts only words, `off` among them.
+    """
+    ambiguous = {(f.line, f.column): f for f in findings if f.code == checks.AMBIGUOUS_SCALAR.code}
+    if not ambiguous:
+        return findings
+    kept = [f for f in findings if not (f.code == checks.SCHEMA.code and (f.line, f.column) in ambiguous)]
+    for document in read.documents:
+        kind = document.data.get("kind") if isinstance(document.data, dict) else None
+        if kind not in model.KINDS:
+            continue
+        for path, (_, _, line, column) in document.positions.items():
+            problem = ambiguous.get((line, column))
+            if problem is None:
+                continue
+            value = _value_at(document.data, path)
+            allowed = schema.subschema(kind, path).get("enum", ())
+            if isinstance(value, str) and value in allowed:
+                kept.remove(problem)
+                ambiguous.pop((line, column))
+    return kept
+
+
+def _value_at(data: Any, path: source.Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def resolve_references(policy: PolicySet) -> list[Finding]:
+    """CX104 for every reference to an entity, stage, check or rule that does not exist."""
+    findings = []
+    stages = {journey.id: {stage.id for stage in journey.spec.stages} for journey in policy.of("journey")}
+    rule_names = set(policy.entities.get("rule", {}))
+    for kind in sorted(policy.entities):
+        for entity in policy.of(kind):
+            for path, ref, target in model.iter_references(entity.model):
+                problem = _unknown(policy, stages, ref, target)
+                if problem is not None:
+                    message, hint = problem
+                    file, line, column = entity.where(path)
+                    findings.append(checks.UNKNOWN_REFERENCE.at(
+                        file, line, column, message, entity=entity.name, hint=hint))
+            if kind == "waiver":
+                findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), rule_names))
+    if policy.project_entity is not None:
+        for code in sorted(policy.project.rules):
+            findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), rule_names))
+    return findings
+
+
+def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, target: str) -> tuple[str, str] | None:
+    if ref.kind is not None:
+        known = policy.entities.get(ref.kind, {})
+        if target in known:
+            return None
+        label = _KIND_WORDS.get(ref.kind, ref.kind)
+        return (f"'{target}' is not a known {label}",
+                (did_you_mean(target, known).strip() + " " if closest(target, known) else "")
+                + f"Use the id of an existing {label}, or add a {label} with id '{target}'.")
+    kind, _, ident = target.partition(":")
+    if kind == "journey" and "/" in ident:
+        journey, _, stage = ident.partition("/")
+        if journey in stages and stage in stages[journey]:
+            return None
+        if journey in stages:
+            return (f"journey '{journey}' has no stage '{stage}'",
+                    did_you_mean(stage, stages[journey]).strip() or f"Stages: {', '.join(sorted(stages[journey]))}.")
+    kinds = {model.kind_key(name) for name in model.KINDS} - {"project"}
+    if kind not in kinds:
+        return (f"'{target}' names the unknown kind '{kind}'",
+                (did_you_mean(kind, kinds).strip() + " " if closest(kind, kinds) else "")
+                + "Name entities as kind:id, e.g. touchpoint:returns-portal.")
+    known = policy.entities.get(kind, {})
+    if ident in known:
+        return None
+    suggestion = closest(ident, known)
+    return (f"'{target}' is not a known {_KIND_WORDS.get(kind, kind)}",
+            f"Did you mean '{kind}:{suggestion}'?" if suggestion else f"Use the id of an existing {kind}.")
+
+
+def _unknown_check(entity: Entity, name: str, path: source.Path, rule_names: set[str]) -> list[Finding]:
+    """CX104 when `name` is neither a built-in check code nor a Rule id."""
+    from cxpolicy.catalogue import checks as all_checks
+
+    codes = {check.code for check in all_checks()}
+    if name in codes or name in rule_names:
+        return []
+    file, line, column = entity.where(path, key=entity.kind == "Project")
+    return [checks.UNKNOWN_REFERENCE.at(
+        file, line, column, f"'{name}' is neither a built-in check nor the id of a Rule",
+        entity=None if entity.kind == "Project" else entity.name,
+        hint=(did_you_mean(name, codes | rule_names).strip() or "See `cxpolicy rules` for the built-in codes."))]
+
+
+_KIND_WORDS = {
+    "team": "team",
+    "segment": "segment",
+    "channel": "channel",
+    "touchpoint": "touchpoint",
+    "journey": "journey",
+    "servicestandard": "service standard",
+    "kpi": "KPI",
+    "listeningpost": "listening post",
+    "rule": "rule",
+    "waiver": "waiver",
+}

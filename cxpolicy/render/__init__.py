@@ -1,0 +1,1 @@
+"""Renderers: the only code that formats findings and reports as text."""

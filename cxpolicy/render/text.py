@@ -1,0 +1,53 @@
+"""Plain text for people: one line per finding, grouped by file, and a summary.
+
+Each line starts `path:line:col:` so editors and terminals can jump to it.
+Colour is used only on a terminal, and never when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+from cxpolicy.engine import Outcome
+from cxpolicy.findings import Severity
+
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(outcome: Outcome) -> str:
+    counts = outcome.counts
+    scope = f"{_plural(outcome.files, 'file')}, {_plural(outcome.entities, 'entity').replace('entitys', 'entities')}"
+    problems = [
+        _plural(counts.get(severity.value, 0), severity.value)
+        for severity in Severity
+        if counts.get(severity.value, 0)
+    ]
+    if not problems:
+        return f"No problems found in {scope}."
+    hidden = counts.get("info", 0) - sum(1 for f in outcome.findings if f.severity is Severity.INFO)
+    note = f" ({hidden} info not shown; use -v)" if hidden else ""
+    return f"{', '.join(problems)} in {scope}{note}."
+
+
+def render(outcome: Outcome, *, colour: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour else text
+
+    lines: list[str] = []
+    current = None
+    for finding in outcome.findings:
+        if finding.file != current:
+            if current is not None:
+                lines.append("")
+            current = finding.file
+        severity = paint(finding.severity.value, _COLOURS[finding.severity])
+        lines.append(f"{paint(finding.location(), _BOLD)}: {severity} {finding.code} {finding.message}")
+        if finding.hint:
+            lines.append(paint(f"    hint: {finding.hint}", _DIM))
+    if lines:
+        lines.append("")
+    lines.append(summary(outcome))
+    return "\n".join(lines) + "\n"

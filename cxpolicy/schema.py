@@ -1,0 +1,229 @@
+"""JSON Schemas: generated from the models, committed in schemas/, and used to explain what is wrong.
+
+Validation takes a fast path: the pydantic model (generated from the same
+source as the schemas) accepts the common, valid document. Only a document it
+rejects is run through `jsonschema` against the committed schema, whose errors
+are turned into one plain finding per real problem, at the key or value that
+is wrong. A test keeps the two verdicts in agreement.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pydantic
+
+from cxpolicy import model
+from cxpolicy.findings import Finding
+from cxpolicy.rules import files as checks
+from cxpolicy.source import Document, Path, format_path
+from cxpolicy.suggest import closest
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+BASE_URI = "https://cxpolicy.dev/schemas/v1/"
+
+
+def schema_filename(kind: str) -> str:
+    return f"{kind.lower()}.schema.json"
+
+
+def generate(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind, as generated from its model."""
+    generated = model.KINDS[kind].model_json_schema(by_alias=True)
+    return {"$schema": DIALECT, "$id": BASE_URI + schema_filename(kind), **generated}
+
+
+def generated_files() -> dict[str, str]:
+    """Every schema file's name and text, exactly as committed."""
+    return {
+        schema_filename(kind): json.dumps(generate(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for kind in model.KINDS
+    }
+
+
+@functools.cache
+def committed(kind: str) -> dict[str, Any]:
+    """The committed schema of a kind, read from the installed schemas package."""
+    text = resources.files("cxpolicy.schemas").joinpath(schema_filename(kind)).read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.cache
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(committed(kind), format_checker=jsonschema.FormatChecker(["date"]))
+
+
+def validate(document: Document, kind: str) -> tuple[model.Document | None, list[Finding]]:
+    """The typed entity, or the findings that say why the document breaks its kind's schema."""
+    try:
+        return model.KINDS[kind].model_validate(document.data), []
+    except pydantic.ValidationError as error:
+        findings = _dedupe(_explain(document, kind))
+        if not findings:  # the models and the committed schema disagree: report what the model saw
+            findings = [_from_pydantic(document, item) for item in error.errors()]
+        return None, findings
+
+
+def _explain(document: Document, kind: str) -> Iterator[Finding]:
+    for error in _validator(kind).iter_errors(document.data):
+        yield from _findings_for(document, kind, error)
+
+
+def _dedupe(findings: Iterator[Finding]) -> list[Finding]:
+    return sorted(set(findings))
+
+
+def _at(document: Document, path: Path, message: str, hint: str | None = None, *, key: bool = False,
+        entity: str | None = None) -> Finding:
+    line, column = document.where(path, key=key)
+    return checks.SCHEMA.at(document.file, line, column, message, hint=hint, entity=entity)
+
+
+def _field(path: Path) -> str:
+    return format_path(path) or "the document"
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+def _type_words(types: Any) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+
+
+def describe_value(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a true/false value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    return "a list" if isinstance(value, list) else "a mapping of fields"
+
+
+_PATTERN_WORDS = {
+    "^" + model.ID_PATTERN.strip("^$") + "$": "an id: lower-case letters, digits and dashes, such as returns-portal",
+    model.Duration.PATTERN: "a duration such as 30s, 15min, 4h, 2d or 1w",
+    model.Quantity.PATTERN: "a number, a duration such as 60s, or a percentage such as 95%",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date written as YYYY-MM-DD, such as 2027-06-30",
+    r"^[0-9]+(\.[0-9]+)?%$": "a percentage such as 95%",
+    r"^@[A-Za-z0-9][A-Za-z0-9_.\-/]*$": "a GitHub handle such as @northwind/customer-care",
+    r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$": "a check code such as CX401 or the id of a Rule",
+}
+
+
+def _findings_for(document: Document, kind: str, error: jsonschema.ValidationError) -> Iterator[Finding]:
+    path = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    validator = error.validator
+    if validator in ("anyOf", "oneOf"):
+        yield from _best_branch(document, kind, error, path)
+        return
+    custom = schema.get("x-cxpolicy-message")
+    if validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        for name in sorted(set(error.instance) - set(allowed)):
+            suggestion = closest(name, allowed)
+            where = f"in {_field(path)}" if path else "at the top of the document"
+            hint = f"Did you mean '{suggestion}'?" if suggestion else None
+            allowed_words = ", ".join(allowed) if allowed else "none"
+            hint = (hint + " " if hint else "") + f"Fields allowed here: {allowed_words}."
+            yield _at(document, path + (name,), f"unknown field '{name}' {where}", hint, key=True)
+    elif custom is not None and validator not in ("type",):
+        yield _at(document, path, custom, key=True)
+    elif validator == "required":
+        for name in schema.get("required", []):
+            if isinstance(error.instance, dict) and name not in error.instance:
+                owner = _field(path)
+                yield _at(document, path, f"{owner} is missing the required field '{name}'",
+                          f"Add '{name}:' to {owner} (see docs/format.md, kind {kind}).", key=True)
+    elif validator in ("enum", "const"):
+        allowed = schema.get("enum", [schema.get("const")])
+        words = [str(item) for item in allowed]
+        suggestion = closest(str(error.instance), words) if isinstance(error.instance, str) else None
+        hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(words)}."
+        yield _at(document, path, f"{_field(path)} cannot be {describe_value(error.instance)}", hint)
+    elif validator == "type":
+        yield _at(document, path, f"{_field(path)} must be {_type_words(error.validator_value)}, "
+                                  f"not {describe_value(error.instance)}")
+    elif validator == "pattern":
+        wanted = _PATTERN_WORDS.get(error.validator_value, f"text matching {error.validator_value}")
+        yield _at(document, path, f"{_field(path)} must be {wanted}, not '{error.instance}'")
+    elif validator == "format":
+        yield _at(document, path, f"{_field(path)} '{error.instance}' is not a real calendar date",
+                  "Write the date as YYYY-MM-DD, such as 2027-06-30.")
+    elif validator == "minItems":
+        count = error.validator_value
+        yield _at(document, path, f"{_field(path)} needs at least {count} item{'s' if count != 1 else ''}", key=True)
+    elif validator == "maxLength":
+        yield _at(document, path, f"{_field(path)} is longer than {error.validator_value} characters")
+    elif validator in ("minimum", "exclusiveMinimum"):
+        yield _at(document, path, f"{_field(path)} must be at least {error.validator_value}")
+    else:
+        yield _at(document, path, f"{_field(path)}: {error.message}")
+
+
+def _best_branch(document: Document, kind: str, error: jsonschema.ValidationError, path: Path) -> Iterator[Finding]:
+    """One finding for a failed anyOf: the errors of the branch the author evidently meant."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    branches: dict[int, list[jsonschema.ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    plausible = {
+        index: errors for index, errors in branches.items()
+        if not any(sub.validator == "type" and not sub.relative_path for sub in errors)
+    }
+    if len(plausible) == 1:
+        for sub in next(iter(plausible.values())):
+            yield from _findings_for(document, kind, sub)
+        return
+    if "x-cxpolicy-message" in schema:
+        yield _at(document, path, schema["x-cxpolicy-message"], key=True)
+        return
+    types = [branch.get("type") for branch in schema.get(error.validator, []) if isinstance(branch, dict)]
+    words = _type_words([t for t in types if isinstance(t, str)]) if all(types) else "another form"
+    yield _at(document, path, f"{_field(path)} must be {words}, not {describe_value(error.instance)}")
+
+
+def _from_pydantic(document: Document, item: Any) -> Finding:
+    path = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
+    return _at(document, path, f"{_field(path)}: {item['msg']}")
+
+
+def subschema(kind: str, path: Path) -> dict[str, Any]:
+    """The part of a kind's committed schema that describes the value at `path` ({} when unknown)."""
+    root = committed(kind)
+    node: dict[str, Any] = root
+    for part in path:
+        node = _resolve(root, node)
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, node.get("additionalProperties", {}))
+        if not isinstance(node, dict):
+            return {}
+    return _resolve(root, node)
+
+
+def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    for branch in node.get("anyOf", ()):
+        if isinstance(branch, dict) and branch.get("type") != "null" and ("type" in branch or "$ref" in branch):
+            return _resolve(root, branch)
+    return node

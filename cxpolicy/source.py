@@ -1,0 +1,446 @@
+"""Strict YAML reading: the only module that parses policy files.
+
+libyaml's event stream is turned straight into plain data (dict, list, str,
+int, float, bool, None) and a compact map from each data path to where its key
+and value are written. No node tree is kept, nothing is constructed from tags,
+and the composer is iterative, so neither deep nesting nor alias bombs can
+exhaust the stack or the memory.
+
+Scalars are read by the YAML 1.2 core schema. Plain scalars that a YAML 1.1
+reader (PyYAML's default, many CI tools) would read differently, such as `yes`,
+`off`, `1:30` or `0755`, are kept as text and reported (CX102): a policy must
+mean the same thing to every tool that reads it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+from cxpolicy.findings import Finding
+from cxpolicy.rules import files as checks
+
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser as _PyParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _PyParser.__init__(self)
+
+
+Path = tuple  # of str keys and int list indexes, e.g. ("spec", "stages", 1, "id")
+
+
+def format_path(path: Path) -> str:
+    """`("spec", "stages", 1, "touchpoints", 0)` -> `spec.stages[1].touchpoints[0]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep a hostile file from exhausting time or memory (docs/security.md)."""
+
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_depth: int = 100
+    max_alias_nodes: int = 10_000
+
+
+@dataclass
+class Document:
+    """One YAML document of a file: its data and where each part of it is written."""
+
+    file: str
+    index: int
+    data: Any
+    # path -> (key line, key column, value line, value column), all 1-based.
+    # List items have their own position as both key and value.
+    positions: dict[Path, tuple[int, int, int, int]] = field(repr=False)
+
+    def where(self, path: Path = (), *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `path` (or of its key), falling back to
+        the nearest written ancestor for paths that are absent or came from an alias."""
+        path = tuple(path)
+        while path not in self.positions:
+            path = path[:-1]
+        k_line, k_col, v_line, v_col = self.positions[path]
+        return (k_line, k_col) if key else (v_line, v_col)
+
+
+@dataclass
+class SourceFile:
+    file: str
+    documents: list[Document]
+    findings: list[Finding]
+
+
+_CORE_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_CORE_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_CORE_INT = re.compile(r"[-+]?[0-9]+\Z")
+_CORE_OCT = re.compile(r"0o[0-7]+\Z")
+_CORE_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_CORE_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_CORE_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+
+_YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
+_YAML11_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
+_YAML11_OCTAL = re.compile(r"[-+]?0[0-9]+\Z")
+_YAML11_UNDERSCORE = re.compile(r"[-+]?(0b[01_]+|[0-9][0-9_]*(\.[0-9_]*)?)\Z")
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+    "!",
+}
+
+
+def resolve_plain(text: str) -> tuple[Any, str | None]:
+    """Read a plain (unquoted) scalar by the YAML 1.2 core schema.
+
+    Returns the value and, for a YAML 1.1 surprise, an explanation of it.
+    """
+    if text in _CORE_NULL:
+        return None, None
+    first = text[0]
+    if first in "tTfF":
+        if text in _CORE_BOOL:
+            return _CORE_BOOL[text], None
+        return text, None
+    if text in _YAML11_BOOL:
+        return text, (
+            f"'{text}' means true or false to some YAML readers and the word '{text}' to others"
+        )
+    if first in "0123456789+-.":
+        if _YAML11_SEXAGESIMAL.match(text):
+            return text, f"'{text}' is a base-60 number to some YAML readers and text to others"
+        if _YAML11_OCTAL.match(text) and text.lstrip("+-") != "0":
+            return text, f"'{text}' has a leading zero, which some YAML readers take as an octal number"
+        if "_" in text and _YAML11_UNDERSCORE.match(text):
+            return text, f"'{text}' is a number to some YAML readers and text to others"
+        if _CORE_INT.match(text):
+            return int(text), None
+        if _CORE_OCT.match(text):
+            return int(text[2:], 8), None
+        if _CORE_HEX.match(text):
+            return int(text[2:], 16), None
+        if _CORE_FLOAT.match(text):
+            return float(text), None
+        if _CORE_INF.match(text):
+            return (float("-inf") if text[0] == "-" else float("inf")), None
+        if _CORE_NAN.match(text):
+            return float("nan"), None
+    return text, None
+
+
+def read_file(root: str, relpath: str, limits: Limits = Limits()) -> SourceFile:
+    """Read one policy file strictly. Never raises for bad content: problems are findings."""
+    import os
+
+    path = os.path.join(root, relpath)
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_file_bytes:
+            return SourceFile(relpath, [], [checks.YAML_SYNTAX.at(
+                relpath, 1, 1,
+                f"this file is {size:,} bytes, above the {limits.max_file_bytes:,}-byte limit for one policy file",
+                hint="Split it into several files, or raise limits.maxFileBytes in cxpolicy.yaml.",
+            )])
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        return SourceFile(relpath, [], [checks.YAML_SYNTAX.at(
+            relpath, 1, 1, f"this file cannot be read: {error.strerror or error}",
+            hint="Check that the file exists and that its permissions let it be read.",
+        )])
+    return read_text(relpath, raw, limits)
+
+
+def read_text(relpath: str, raw: bytes, limits: Limits = Limits()) -> SourceFile:
+    """Read policy YAML from bytes (the file named `relpath` for messages)."""
+    text, problem = _decode(relpath, raw)
+    if problem is not None:
+        return SourceFile(relpath, [], [problem])
+    builder = _Composer(relpath, limits)
+    parser = _Parser(text)
+    try:
+        builder.run(parser)
+    except _StopReading:
+        pass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        builder.findings.append(checks.YAML_SYNTAX.at(
+            relpath, line, column, _syntax_message(error),
+            hint="Check the indentation and punctuation around this line; the YAML cannot be read from here on.",
+        ))
+    except yaml.reader.ReaderError as error:
+        line, column = _line_column(text, error.position)
+        builder.findings.append(checks.YAML_SYNTAX.at(
+            relpath, line, column,
+            f"character {error.character!r} is not allowed in a YAML file",
+            hint="Remove the control character; policy files are plain UTF-8 text.",
+        ))
+    except yaml.YAMLError as error:
+        builder.findings.append(checks.YAML_SYNTAX.at(relpath, 1, 1, f"this file cannot be read as YAML: {error}"))
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+    return SourceFile(relpath, builder.documents, builder.findings)
+
+
+def _decode(relpath: str, raw: bytes) -> tuple[str, Finding | None]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "", checks.YAML_SYNTAX.at(
+            relpath, 1, 1, "this file is saved as UTF-16 or UTF-32; policy files must be UTF-8",
+            hint="Save the file with UTF-8 encoding (most editors offer it under 'Save with encoding').",
+        )
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        offset = error.start
+        prefix = raw[:offset]
+        line = prefix.count(b"\n") + 1
+        column = len(prefix[prefix.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        return "", checks.YAML_SYNTAX.at(
+            relpath, line, column, f"byte 0x{raw[offset]:02x} is not valid UTF-8 text",
+            hint="Save the file with UTF-8 encoding; this often comes from pasting from a word processor.",
+        )
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+    parts = [part for part in (error.context, error.problem) if part]
+    message = "; ".join(parts) if parts else "this is not valid YAML"
+    return f"YAML syntax: {message}"
+
+
+class _Frame:
+    """A mapping or list under construction."""
+
+    __slots__ = ("value", "path", "is_map", "key", "key_mark", "mark", "keep", "anchor", "start_count")
+
+    def __init__(self, value: Any, path: Path, mark: tuple[int, int], keep: bool,
+                 anchor: str | None, start_count: int) -> None:
+        self.value = value
+        self.path = path
+        self.is_map = isinstance(value, dict)
+        self.key: Any = _NO_KEY  # _NO_KEY: a key comes next; None: the next value is dropped
+        self.key_mark: tuple[int, int] = mark
+        self.mark = mark
+        self.keep = keep
+        self.anchor = anchor
+        self.start_count = start_count
+
+    def child_path(self) -> Path:
+        return self.path + ((self.key,) if self.is_map else (len(self.value),))
+
+    def keeps_child(self) -> bool:
+        return self.keep and not (self.is_map and (self.key is _NO_KEY or self.key is None))
+
+
+_NO_KEY = object()
+
+
+class _StopReading(Exception):
+    """The file cannot be read further; the finding saying why is already recorded."""
+
+
+class _Composer:
+    """Builds data and positions from parse events, one document at a time."""
+
+    def __init__(self, relpath: str, limits: Limits) -> None:
+        self.file = relpath
+        self.limits = limits
+        self.documents: list[Document] = []
+        self.findings: list[Finding] = []
+
+    def finding(self, check: Any, mark: Any, message: str, hint: str | None = None) -> None:
+        self.findings.append(check.at(self.file, mark.line + 1, mark.column + 1, message, hint=hint))
+
+    def run(self, parser: Any) -> None:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, ev.StreamEndEvent):
+                return
+            if isinstance(event, ev.DocumentStartEvent):
+                self.documents.append(self._document(parser, event, len(self.documents)))
+
+    def _document(self, parser: Any, start: Any, index: int) -> Document:
+        start_mark = (start.start_mark.line + 1, start.start_mark.column + 1)
+        document = Document(self.file, index, None, {(): start_mark + start_mark})
+        positions = document.positions
+        anchors: dict[str, tuple[Any, int]] = {}
+        stack: list[_Frame] = []
+        count = 0  # values built so far, to size what an anchor holds
+        alias_values = 0
+        reported_aliases = False
+
+        def place(value: Any, mark: tuple[int, int], first_count: int, anchor: str | None, event: Any) -> None:
+            """Attach a finished value to its parent, or make it the document."""
+            if anchor is not None:
+                anchors[anchor] = (value, count - first_count)
+            if not stack:
+                document.data = value
+                positions[()] = mark + mark
+                return
+            parent = stack[-1]
+            if parent.is_map and parent.key is _NO_KEY:
+                self._take_key(parent, value, mark, event)
+                return
+            keep = parent.keeps_child()
+            path = parent.child_path()
+            if parent.is_map:
+                key, parent.key = parent.key, _NO_KEY
+                if keep and key in parent.value:
+                    first_line = positions[path][0]
+                    self.findings.append(checks.DUPLICATE_KEY.at(
+                        self.file, parent.key_mark[0], parent.key_mark[1],
+                        f"key '{key}' is written twice in this mapping (first on line {first_line}); "
+                        "a YAML reader would silently keep only the second",
+                        hint=f"Keep one '{key}' and delete the other.",
+                    ))
+                    return
+                if keep:
+                    parent.value[key] = value
+                    positions[path] = parent.key_mark + mark
+            elif keep:
+                parent.value.append(value)
+                positions[path] = mark + mark
+
+        while True:
+            event = parser.get_event()
+            if isinstance(event, ev.DocumentEndEvent):
+                return document
+            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if isinstance(event, ev.ScalarEvent):
+                count += 1
+                place(self._scalar(event), mark, count - 1, event.anchor, event)
+            elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                count += 1
+                self._check_tag(event)
+                keep = True
+                if stack:
+                    parent = stack[-1]
+                    keep = parent.keeps_child()
+                    if parent.is_map and parent.key is _NO_KEY:
+                        self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark,
+                                     "a list or mapping is used as a key; policy keys are plain words",
+                                     hint="Write the key as a plain word such as 'owner'.")
+                if len(stack) >= self.limits.max_depth:
+                    # libyaml slows down with the square of the depth: stop reading here.
+                    self.finding(checks.YAML_SYNTAX, event.start_mark,
+                                 f"the data is nested more than {self.limits.max_depth} levels deep; "
+                                 "the rest of this file is not read",
+                                 hint="Policy documents are only a few levels deep; check the brackets and indentation.")
+                    raise _StopReading
+                path = stack[-1].child_path() if stack and keep else ()
+                container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
+                stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1))
+            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                frame = stack.pop()
+                place(frame.value, frame.mark, frame.start_count, frame.anchor, event)
+            elif isinstance(event, ev.AliasEvent):
+                if event.anchor not in anchors:
+                    self.finding(checks.YAML_SYNTAX, event.start_mark,
+                                 f"the alias '*{event.anchor}' refers to no anchor '&{event.anchor}' before it",
+                                 hint=f"Define '&{event.anchor}' earlier in this document, or write the value out.")
+                value, size = anchors.get(event.anchor, (None, 1))
+                alias_values += size
+                if alias_values > self.limits.max_alias_nodes:
+                    value = None
+                    if not reported_aliases:
+                        reported_aliases = True
+                        self.finding(checks.YAML_SYNTAX, event.start_mark,
+                                     f"aliases in this document expand to more than {self.limits.max_alias_nodes:,} values",
+                                     hint="Write the repeated values out, or use fewer aliases ('*name').")
+                first_count = count
+                count += size  # an alias counts as everything it expands to
+                place(value, mark, first_count, None, event)
+
+    def _take_key(self, frame: _Frame, key: Any, mark: tuple[int, int], event: Any) -> None:
+        frame.key_mark = mark
+        frame.key = None  # until the key proves to be a word, its value is dropped
+        plain = isinstance(event, ev.ScalarEvent) and event.implicit[0] and not event.style
+        if isinstance(key, str):
+            if key == "<<" and plain:
+                self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark,
+                             "merge keys ('<<') are a YAML 1.1 feature that YAML 1.2 readers do not apply",
+                             hint="Write the fields out in full instead of merging them from an anchor.")
+                return
+            frame.key = key
+            return
+        if not isinstance(event, ev.ScalarEvent):
+            return  # a list or mapping as key, reported where it starts
+        if key is None:
+            self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark, "this key is empty; policy keys are plain words",
+                         hint="Write the field name before the colon.")
+            return
+        kind = "true/false value" if isinstance(key, bool) else "number"
+        self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark,
+                     f"the key {event.value} is read as a {kind}, not as text",
+                     hint=f'Put the key in quotes: "{event.value}".')
+        frame.key = event.value
+
+    def _check_tag(self, event: Any) -> None:
+        tag = event.tag
+        if tag is not None and tag not in _CORE_TAGS:
+            self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark,
+                         f"the tag '{tag}' is not allowed; policy files hold plain data only",
+                         hint="Remove the tag (the word starting with '!').")
+
+    def _scalar(self, event: Any) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag is not None and tag != "!":
+            self._check_tag(event)
+            if tag == "tag:yaml.org,2002:str" or tag not in _CORE_TAGS:
+                return value
+            resolved, _ = resolve_plain(value)
+            wanted = {"tag:yaml.org,2002:int": int, "tag:yaml.org,2002:float": (int, float),
+                      "tag:yaml.org,2002:bool": bool, "tag:yaml.org,2002:null": type(None)}.get(tag)
+            if wanted is not None and (not isinstance(resolved, wanted) or (wanted is int and isinstance(resolved, bool))):
+                self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark,
+                             f"'{value}' does not match its tag '{tag}'",
+                             hint="Remove the tag and write the value plainly.")
+                return value
+            return float(resolved) if tag.endswith(":float") else resolved
+        if not event.implicit[0] or event.style:
+            return value
+        resolved, surprise = resolve_plain(value)
+        if surprise is not None:
+            self.finding(checks.AMBIGUOUS_SCALAR, event.start_mark, surprise,
+                         hint=_surprise_hint(value))
+        return resolved
+
+
+def _surprise_hint(text: str) -> str:
+    if text in _YAML11_BOOL:
+        return f"Write true or false for a yes/no field, or put the word in quotes (\"{text}\") if you mean the text."
+    return f"Put the value in quotes (\"{text}\") if you mean the text, or write the number plainly."

@@ -1,0 +1,1 @@
+"""The JSON Schemas of policy documents, generated from cxpolicy.model by `cxpolicy schema --write`."""
