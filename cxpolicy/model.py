@@ -450,31 +450,33 @@ class Document(Strict):
     metadata: Metadata = Field(description="The entity's id, title, description and labels.")
 
 
-def _document(kind: str, spec: type[Strict], doc: str) -> type[Document]:
-    model = type(
+def _document(kind: str, spec: type[Strict]) -> type[Document]:
+    """The model of one kind: the shared envelope with its own `kind` and `spec`."""
+    about = (spec.__doc__ or "").strip()
+    return type(
         kind,
         (Document,),
         {
-            "__doc__": doc,
+            "__doc__": about,
+            "__module__": __name__,
             "__annotations__": {"kind": Literal[kind], "spec": spec},  # type: ignore[valid-type]
             "kind": Field(description=f"Always {kind}."),
-            "spec": Field(description=spec.__doc__),
+            "spec": Field(description=f"What this {kind} is and does: {about[:1].lower()}{about[1:]}"),
         },
     )
-    return model
 
 
-Team = _document("Team", TeamSpec, TeamSpec.__doc__ or "")
-Segment = _document("Segment", SegmentSpec, SegmentSpec.__doc__ or "")
-Channel = _document("Channel", ChannelSpec, ChannelSpec.__doc__ or "")
-Touchpoint = _document("Touchpoint", TouchpointSpec, TouchpointSpec.__doc__ or "")
-Journey = _document("Journey", JourneySpec, JourneySpec.__doc__ or "")
-ServiceStandard = _document("ServiceStandard", ServiceStandardSpec, ServiceStandardSpec.__doc__ or "")
-KPI = _document("KPI", KpiSpec, KpiSpec.__doc__ or "")
-ListeningPost = _document("ListeningPost", ListeningPostSpec, ListeningPostSpec.__doc__ or "")
-Rule = _document("Rule", RuleSpec, RuleSpec.__doc__ or "")
-Waiver = _document("Waiver", WaiverSpec, WaiverSpec.__doc__ or "")
-Project = _document("Project", ProjectSpec, ProjectSpec.__doc__ or "")
+Team = _document("Team", TeamSpec)
+Segment = _document("Segment", SegmentSpec)
+Channel = _document("Channel", ChannelSpec)
+Touchpoint = _document("Touchpoint", TouchpointSpec)
+Journey = _document("Journey", JourneySpec)
+ServiceStandard = _document("ServiceStandard", ServiceStandardSpec)
+KPI = _document("KPI", KpiSpec)
+ListeningPost = _document("ListeningPost", ListeningPostSpec)
+Rule = _document("Rule", RuleSpec)
+Waiver = _document("Waiver", WaiverSpec)
+Project = _document("Project", ProjectSpec)
 
 #: Every kind, by its `kind:` name, in the order the docs present them.
 KINDS: dict[str, type[Document]] = {

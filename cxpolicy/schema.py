@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -35,7 +36,17 @@ def schema_filename(kind: str) -> str:
 def generate(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind, as generated from its model."""
     generated = model.KINDS[kind].model_json_schema(by_alias=True)
+    for node in [generated, *generated.get("$defs", {}).values()]:
+        for name, prop in node.get("properties", {}).items():
+            prop["title"] = _title(name)  # editors show it; pydantic omits it beside a $ref
     return {"$schema": DIALECT, "$id": BASE_URI + schema_filename(kind), **generated}
+
+
+def _title(field_name: str) -> str:
+    """`reportsTo` -> `Reports to`, `apiVersion` -> `API version`."""
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", field_name).lower().split()
+    words = ["API" if word == "api" else word for word in words]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
 def generated_files() -> dict[str, str]:
@@ -195,8 +206,12 @@ def _best_branch(document: Document, kind: str, error: jsonschema.ValidationErro
     if "x-cxpolicy-message" in schema:
         yield _at(document, path, schema["x-cxpolicy-message"], key=True)
         return
-    types = [branch.get("type") for branch in schema.get(error.validator, []) if isinstance(branch, dict)]
-    words = _type_words([t for t in types if isinstance(t, str)]) if all(types) else "another form"
+    root = committed(kind)
+    types = []
+    for branch in schema.get(error.validator, []):
+        branch = _resolve(root, branch)
+        types.extend([branch["type"]] if isinstance(branch.get("type"), str) else branch.get("type", []))
+    words = _type_words(list(dict.fromkeys(types))) if types else "another form"
     yield _at(document, path, f"{_field(path)} must be {words}, not {describe_value(error.instance)}")
 
 

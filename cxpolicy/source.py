@@ -102,7 +102,8 @@ _CORE_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 _YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
 _YAML11_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
 _YAML11_OCTAL = re.compile(r"[-+]?0[0-9]+\Z")
-_YAML11_UNDERSCORE = re.compile(r"[-+]?(0b[01_]+|[0-9][0-9_]*(\.[0-9_]*)?)\Z")
+_YAML11_UNDERSCORE = re.compile(r"[-+]?[0-9][0-9_]*(\.[0-9_]*)?\Z")
+_YAML11_BINARY = re.compile(r"[-+]?0b[01_]+\Z")
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -137,7 +138,7 @@ def resolve_plain(text: str) -> tuple[Any, str | None]:
             return text, f"'{text}' is a base-60 number to some YAML readers and text to others"
         if _YAML11_OCTAL.match(text) and text.lstrip("+-") != "0":
             return text, f"'{text}' has a leading zero, which some YAML readers take as an octal number"
-        if "_" in text and _YAML11_UNDERSCORE.match(text):
+        if ("_" in text and _YAML11_UNDERSCORE.match(text)) or _YAML11_BINARY.match(text):
             return text, f"'{text}' is a number to some YAML readers and text to others"
         if _CORE_INT.match(text):
             return int(text), None

@@ -1,0 +1,131 @@
+"""The command line as users and CI meet it: exit codes, output shapes, paths, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from cxpolicy import __version__
+from cxpolicy.cli import default_root
+
+from .conftest import FIXTURES, POLICIES, REPO, write_repo
+
+TEAM = "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: cco}\nspec: {executive: true}\n"
+
+
+def test_validate_example_policy_set_is_clean(run):
+    result = run("validate", str(POLICIES))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("No problems found in ")
+
+
+def test_validate_reports_findings_as_path_line_column_and_exits_1(run, tmp_path):
+    write_repo(tmp_path, {"teams/care.yaml": TEAM.replace("executive: true", "executive: yes")})
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("teams/care.yaml:4:")
+    assert " error CX102 " in lines[0]
+    assert lines[1].strip().startswith("hint: ")
+    assert lines[-1] == "1 error in 1 file, 0 entities."
+
+
+def test_findings_are_sorted_by_file_line_column_code(run, tmp_path):
+    write_repo(tmp_path, {
+        "b.yaml": TEAM.replace("cco", "b-team").replace("executive: true", "executive: on"),
+        "a.yaml": "x: [\n",
+        "c/a.yaml": TEAM.replace("kind: Team", "kind: Tem"),
+    })
+    result = run("validate", str(tmp_path), "--format", "json")
+    files = [f["file"] for f in json.loads(result.output)["findings"]]
+    assert files == ["a.yaml", "b.yaml", "c/a.yaml"]
+
+
+def test_json_output_has_the_documented_shape(run):
+    result = run("validate", str(FIXTURES / "negative" / ".."), "--format", "json")
+    document = json.loads(result.output)
+    assert set(document) == {"version", "tool", "root", "summary", "findings"}
+    assert document["version"] == 1
+    assert document["tool"] == {"name": "cxpolicy", "version": __version__}
+    assert set(document["summary"]) == {"files", "entities", "error", "warning", "info"}
+    assert document["findings"], "the fixtures folder holds broken files"
+    for finding in document["findings"]:
+        assert set(finding) == {"code", "rule", "severity", "entity", "file", "line", "column", "message", "hint"}
+        assert "\\" not in finding["file"] and not finding["file"].startswith("/")
+    assert result.exit_code == 1
+
+
+def test_missing_path_is_a_one_line_usage_error(run, tmp_path):
+    result = run("validate", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "does not exist" in result.stderr
+
+
+def test_file_as_path_is_a_usage_error(run):
+    result = run("validate", str(POLICIES / "cxpolicy.yaml"))
+    assert result.exit_code == 2
+    assert "not a folder" in result.stderr
+
+
+def test_default_root_is_nearest_folder_with_cxpolicy_yaml(tmp_path):
+    write_repo(tmp_path, {"repo/cxpolicy.yaml": "", "repo/journeys/deep/x.yaml": ""})
+    assert default_root(str(tmp_path / "repo" / "journeys" / "deep")) == str((tmp_path / "repo").resolve())
+
+
+def test_default_root_falls_back_to_policies_then_here(tmp_path):
+    (tmp_path / "policies").mkdir()
+    assert default_root(str(tmp_path)) == str((tmp_path / "policies").resolve())
+    assert default_root(str(tmp_path / "policies")) == str((tmp_path / "policies").resolve())
+
+
+def test_validate_without_path_uses_the_default_root(run):
+    result = run("validate", cwd=REPO)
+    assert result.exit_code == 0
+    assert "No problems found" in result.output
+
+
+def test_output_file_is_written_and_nothing_printed(run, tmp_path):
+    target = tmp_path / "out" / "report.json"
+    result = run("validate", str(POLICIES), "--format", "json", "--output", str(target))
+    assert result.exit_code == 0 and result.output == ""
+    assert json.loads(target.read_text())["summary"]["error"] == 0
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_project_override_turns_a_loading_check_off(run, tmp_path):
+    write_repo(tmp_path, {
+        "cxpolicy.yaml": "apiVersion: cxpolicy/v1\nkind: Project\nmetadata: {id: p}\nspec:\n  rules: {CX102: warning}\n",
+        "team.yaml": "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: cco}\nspec:\n  executive: true\n  lead: on\n",
+    })
+    result = run("validate", str(tmp_path), "--format", "json")
+    findings = json.loads(result.output)["findings"]
+    assert [(f["code"], f["severity"]) for f in findings] == [("CX102", "warning")]
+    assert result.exit_code == 0
+
+
+def test_module_entry_point_and_version():
+    result = subprocess.run([sys.executable, "-m", "cxpolicy", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_no_traceback_for_a_directory_of_broken_inputs(tmp_path):
+    write_repo(tmp_path, {
+        "a.yaml": "\t- broken: [\n",
+        "b.yaml": "!!python/object/apply:os.system ['true']\n",
+        "c.yaml": "- 1\n- 2\n",
+        "d.yaml": "apiVersion: cxpolicy/v1\nkind: Journey\nmetadata: {id: j}\nspec: {stages: 3, segments: {}}\n",
+        "e.yaml": "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: [x]}\nspec: 5\n",
+    })
+    (tmp_path / "f.yaml").write_bytes(b"\xff\xfe\x00\x01garbage")
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "cxpolicy", "validate", str(tmp_path)],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "internal error" not in result.stderr
+    reported = {line.split(":")[0] for line in result.stdout.splitlines() if ".yaml:" in line}
+    assert reported == {"a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml", "f.yaml"}
