@@ -108,22 +108,17 @@ def _render(outcome: Any, output_format: str, *, colour: bool) -> str:
     return text.render(outcome, colour=colour)
 
 
-@cli.command()
-@click.option("--write", "mode", flag_value="write", help="Regenerate the schema files from the models.")
-@click.option("--check", "mode", flag_value="check", help="Exit 1 when a committed schema differs from the models.")
-@click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path(file_okay=False),
-              help="The schemas folder.")
-def schema(mode: str | None, folder: str) -> None:
-    """Generate the JSON Schemas of the policy kinds (schemas/*.schema.json).
+write_option = click.option("--write", "mode", flag_value="write", help="Regenerate the files.")
+check_option = click.option("--check", "mode", flag_value="check",
+                            help="Exit 1 when a committed file differs from what would be generated.")
 
-    Without an option, lists the schema files and whether each is current.
-    """
-    from cxpolicy import schema as schemas
+
+def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> None:
+    """Write (--write), verify (--check) or list generated files against the committed ones."""
     from cxpolicy.atomic import write_atomic
 
     stale = []
-    for name, text in schemas.generated_files().items():
-        target = os.path.join(folder, name)
+    for target, text in files.items():
         try:
             with open(target, encoding="utf-8") as handle:
                 current = handle.read() == text
@@ -138,8 +133,37 @@ def schema(mode: str | None, folder: str) -> None:
             click.echo(f"{target}: {'current' if current else 'stale'}")
     if mode == "check" and stale:
         for target in stale:
-            click.echo(f"{target} differs from the models; run `cxpolicy schema --write`", err=True)
+            click.echo(f"{target} is out of date; run `{regenerate}`", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@write_option
+@check_option
+@click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path(file_okay=False),
+              help="The schemas folder.")
+def schema(mode: str | None, folder: str) -> None:
+    """Generate the JSON Schemas of the policy kinds (schemas/*.schema.json).
+
+    Without an option, lists the schema files and whether each is current.
+    """
+    from cxpolicy import schema as schemas
+
+    files = {os.path.join(folder, name): text for name, text in schemas.generated_files().items()}
+    sync_generated(files, mode, "cxpolicy schema --write")
+
+
+@cli.command()
+@write_option
+@check_option
+@click.option("--dir", "folder", default="docs", show_default=True, type=click.Path(file_okay=False),
+              help="The docs folder.")
+def docs(mode: str | None, folder: str) -> None:
+    """Generate the reference pages in docs/ from the models and the rule catalogue."""
+    from cxpolicy.render import format_docs
+
+    files = {os.path.join(folder, "format.md"): format_docs.render()}
+    sync_generated(files, mode, "cxpolicy docs --write")
 
 
 def main() -> None:

@@ -134,6 +134,12 @@ class Ref:
     kind: str | None
     relation: str
 
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """Say in the schema which kind is referenced, for editors and the generated docs."""
+        json_schema = handler(core_schema)
+        json_schema["x-cxpolicy-reference"] = self.kind or "kind:id"
+        return json_schema
+
 
 # --------------------------------------------------------------------------- envelope
 
@@ -182,7 +188,7 @@ PRIORITY_ORDER: dict[str, int] = {"strategic": 4, "growth": 3, "core": 2, "maint
 class SegmentSpec(Strict):
     """A group of customers, and how much the company invests in serving them."""
 
-    priority: Priority = Field(description="strategic > growth > core > maintain.")
+    priority: Priority = Field(description="How much the company invests in them: strategic > growth > core > maintain.")
     sponsor: Annotated[Id | None, Ref("team", "sponsors")] = Field(
         None, description="The team accountable for this segment's experience.")
     parent: Annotated[Id | None, Ref("segment", "part_of")] = Field(
@@ -351,7 +357,7 @@ class KpiSpec(Strict):
     owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team accountable for the KPI.")
     definition: str = Field(description="What is measured, in plain words.")
     metric: Slug | None = Field(None, description="The metric slug, tying the KPI to the standards of that metric.")
-    unit: Unit = Field(description="% | s | min | h | d | score | count | currency.")
+    unit: Unit = Field(description="The unit its values are in.")
     direction: Literal["increase", "decrease"] = Field(description="Which way is better.")
     indicator: Literal["leading", "lagging"] = Field(description="leading (an operational lever) or lagging (a commercial outcome).")
     baseline: Baseline | None = Field(None, description="Where the KPI stands today.")
@@ -375,10 +381,10 @@ class ListeningPostSpec(Strict):
 
     owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team that runs it.")
     method: Literal["survey", "complaints", "social", "interviews", "analytics", "other"] = Field(
-        description="survey | complaints | social | interviews | analytics | other.")
+        description="How the customer's voice is gathered.")
     covers: Covers = Field(default_factory=Covers, description="What it hears about.")
     cadence: Literal["continuous", "weekly", "monthly", "quarterly", "yearly"] = Field(
-        description="continuous | weekly | monthly | quarterly | yearly.")
+        description="How often it reports.")
     feeds: list[Annotated[Id, Ref("team", "feeds")]] = Field(
         default_factory=list, description="Teams that must act on what it hears.")
 
@@ -390,7 +396,7 @@ SeverityName = Literal["error", "warning", "info"]
 class RuleSpec(Strict):
     """A check the CX office declares itself."""
 
-    severity: SeverityName = Field(description="error | warning | info.")
+    severity: SeverityName = Field(description="How serious a finding of this rule is.")
     target: Kind = Field(description="The kind of entity the rule looks at, in lower case, e.g. touchpoint.")
     where: dict[str, Any] = Field(default_factory=dict, description="Which entities the rule looks at (all when absent).")
     require: dict[str, Any] = Field(description="What each of them must satisfy.")

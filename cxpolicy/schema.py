@@ -99,7 +99,7 @@ def _field(path: Path) -> str:
     return format_path(path) or "the document"
 
 
-_TYPE_WORDS = {
+TYPE_WORDS = {
     "string": "text",
     "number": "a number",
     "integer": "a whole number",
@@ -112,7 +112,7 @@ _TYPE_WORDS = {
 
 def _type_words(types: Any) -> str:
     names = [types] if isinstance(types, str) else list(types)
-    return " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+    return " or ".join(TYPE_WORDS.get(name, name) for name in names)
 
 
 def describe_value(value: Any) -> str:
@@ -127,14 +127,19 @@ def describe_value(value: Any) -> str:
     return "a list" if isinstance(value, list) else "a mapping of fields"
 
 
-_PATTERN_WORDS = {
-    "^" + model.ID_PATTERN.strip("^$") + "$": "an id: lower-case letters, digits and dashes, such as returns-portal",
-    model.Duration.PATTERN: "a duration such as 30s, 15min, 4h, 2d or 1w",
-    model.Quantity.PATTERN: "a number, a duration such as 60s, or a percentage such as 95%",
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date written as YYYY-MM-DD, such as 2027-06-30",
-    r"^[0-9]+(\.[0-9]+)?%$": "a percentage such as 95%",
-    r"^@[A-Za-z0-9][A-Za-z0-9_.\-/]*$": "a GitHub handle such as @northwind/customer-care",
-    r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$": "a check code such as CX401 or the id of a Rule",
+#: What each pattern of the schemas asks for: (short name for the docs, words for a message).
+PATTERNS: dict[str, tuple[str, str]] = {
+    "^" + model.ID_PATTERN.strip("^$") + "$": (
+        "id", "an id: lower-case letters, digits and dashes, such as returns-portal"),
+    model.Duration.PATTERN: ("duration", "a duration such as 30s, 15min, 4h, 2d or 1w"),
+    model.Quantity.PATTERN: (
+        "number, duration or percentage", "a number, a duration such as 60s, or a percentage such as 95%"),
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": ("date (YYYY-MM-DD)", "a date written as YYYY-MM-DD, such as 2027-06-30"),
+    r"^[0-9]+(\.[0-9]+)?%$": ("percentage", "a percentage such as 95%"),
+    r"^@[A-Za-z0-9][A-Za-z0-9_.\-/]*$": ("GitHub handle", "a GitHub handle such as @northwind/customer-care"),
+    r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$": ("check code or Rule id", "a check code such as CX401 or the id of a Rule"),
+    r"^[a-z]+:[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$": (
+        "entity name (kind:id)", "an entity named as kind:id, such as touchpoint:returns-portal"),
 }
 
 
@@ -173,7 +178,7 @@ def _findings_for(document: Document, kind: str, error: jsonschema.ValidationErr
         yield _at(document, path, f"{_field(path)} must be {_type_words(error.validator_value)}, "
                                   f"not {describe_value(error.instance)}")
     elif validator == "pattern":
-        wanted = _PATTERN_WORDS.get(error.validator_value, f"text matching {error.validator_value}")
+        wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
         yield _at(document, path, f"{_field(path)} must be {wanted}, not '{error.instance}'")
     elif validator == "format":
         yield _at(document, path, f"{_field(path)} '{error.instance}' is not a real calendar date",
@@ -209,7 +214,7 @@ def _best_branch(document: Document, kind: str, error: jsonschema.ValidationErro
     root = committed(kind)
     types = []
     for branch in schema.get(error.validator, []):
-        branch = _resolve(root, branch)
+        branch = resolve(root, branch)
         types.extend([branch["type"]] if isinstance(branch.get("type"), str) else branch.get("type", []))
     words = _type_words(list(dict.fromkeys(types))) if types else "another form"
     yield _at(document, path, f"{_field(path)} must be {words}, not {describe_value(error.instance)}")
@@ -225,20 +230,21 @@ def subschema(kind: str, path: Path) -> dict[str, Any]:
     root = committed(kind)
     node: dict[str, Any] = root
     for part in path:
-        node = _resolve(root, node)
+        node = resolve(root, node)
         if isinstance(part, int):
             node = node.get("items", {})
         else:
             node = node.get("properties", {}).get(part, node.get("additionalProperties", {}))
         if not isinstance(node, dict):
             return {}
-    return _resolve(root, node)
+    return resolve(root, node)
 
 
-def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+def resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow `$ref`s, and from an optional field's anyOf take the branch that is not null."""
     while "$ref" in node:
         node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
     for branch in node.get("anyOf", ()):
         if isinstance(branch, dict) and branch.get("type") != "null" and ("type" in branch or "$ref" in branch):
-            return _resolve(root, branch)
+            return resolve(root, branch)
     return node

@@ -33,7 +33,7 @@ def test_schema_check_command_detects_drift(run, tmp_path):
     stale.write_text(stale.read_text().replace('"executive"', '"executiv"', 1), encoding="utf-8")
     result = run("schema", "--check", "--dir", str(tmp_path))
     assert result.exit_code == 1
-    assert "team.schema.json differs" in result.stderr
+    assert "team.schema.json is out of date" in result.stderr
 
 
 def _objects(node, where=""):
@@ -111,3 +111,17 @@ def test_independent_validator_rejects_the_negative_schema_fixtures(name, tmp_pa
     assert invalid, "the fixture should break its schema"
     for document in invalid:
         assert _check_jsonschema(document.data["kind"], [document], tmp_path).returncode != 0
+
+
+def test_format_docs_are_current(run):
+    result = run("docs", "--check", "--dir", str(REPO / "docs"))
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("kind", list(model.KINDS))
+def test_format_docs_example_is_a_valid_document(kind):
+    from cxpolicy.render.format_docs import EXAMPLES
+
+    (document,) = source.read_text(f"{kind}.yaml", EXAMPLES[kind].encode()).documents
+    typed, findings = schema.validate(document, kind)
+    assert findings == [] and typed is not None
