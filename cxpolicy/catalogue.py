@@ -8,6 +8,7 @@ the SARIF rule descriptors all read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cxpolicy.findings import Finding, Severity
 
@@ -58,6 +59,13 @@ class Check:
             entity=entity,
             hint=hint,
         )
+
+
+    def on(self, subject: Any, message: str, path: tuple | None = None, *, hint: str | None = None,
+           key: bool = False) -> Finding:
+        """A finding about an entity or a stage, at `path` within it (its id when not given)."""
+        file, line, column = subject.where(key=key) if path is None else subject.where(path, key=key)
+        return self.at(file, line, column, message, entity=subject.name, hint=hint)
 
 
 def checks() -> list[Check]:

@@ -1,4 +1,4 @@
-"""Turns raw findings into the verdict: project overrides, selection, ordering, exit status.
+"""Runs the pipeline and turns raw findings into the verdict.
 
 Rules and loaders emit findings at their default severity; this is the one
 place that applies the project's `rules:` overrides and the command line's
@@ -8,8 +8,10 @@ place that applies the project's `rules:` overrides and the command line's
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from cxpolicy.findings import Finding, Severity
 
@@ -20,6 +22,7 @@ class Options:
     select: tuple[str, ...] = ()  # codes or prefixes (CX4 = every CX4xx); empty: all
     ignore: tuple[str, ...] = ()
     verbose: bool = False  # list info findings too
+    today: dt.date | None = None  # else the project's `today`, else the real date
 
 
 @dataclass
@@ -65,3 +68,35 @@ def decide(
     counts = {severity.value: sum(1 for f in unique if f.severity is severity) for severity in Severity}
     listed = [f for f in unique if options.verbose or f.severity is not Severity.INFO]
     return Outcome(root, files, entities, listed, counts)
+
+
+@dataclass
+class Run:
+    """One pass of the pipeline: the typed policy, its graph, and the verdict."""
+
+    policy: Any  # policyset.PolicySet
+    graph: Any  # graph.PolicyGraph, None when rules were not run
+    outcome: Outcome
+    today: dt.date
+
+
+def run(root: str, options: Options, *, rules: bool = True) -> Run:
+    """discover -> read -> validate -> model -> graph -> rules -> findings -> verdict.
+
+    Raises policyset.PolicyPathError when `root` cannot be used at all.
+    """
+    from cxpolicy import metrics, policyset
+    from cxpolicy.graph import PolicyGraph
+    from cxpolicy.rules import registry
+
+    loaded = policyset.load(root)
+    policy = loaded.policy
+    today = options.today or policy.project.today or dt.date.today()
+    findings = list(loaded.findings)
+    graph = None
+    if rules:
+        graph = PolicyGraph(policy)
+        context = registry.Context(policy, graph, today, metrics.catalogue(policy.project.metrics))
+        findings.extend(registry.run(context))
+    outcome = decide(findings, policy.project.rules, options, root=root, files=len(policy.files), entities=len(policy))
+    return Run(policy, graph, outcome, today)

@@ -1,0 +1,274 @@
+"""The policy graph: every entity a node, every reference an edge carrying its relation.
+
+Node ids are `kind:id` strings (a journey stage is `journey:ID/STAGE`). The
+typed entities are kept beside the graph, not inside it. `PolicyGraph` wraps
+the NetworkX graph with verbs in the CX office's words (`accountable_team`,
+`standards_for`, `executive_of`, `cycles`), and builds once the indices those
+verbs need, so a rule never scans every entity for each entity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from cxpolicy import model
+from cxpolicy.policyset import Entity, PolicySet
+
+#: Relations drawn from the team to what it owns, sponsors or approves.
+TEAM_TO_ENTITY = frozenset({"accountable", "responsible", "consulted", "informed", "sponsors", "approves"})
+RACI_ROLES = ("accountable", "responsible", "consulted", "informed")
+
+#: Specificity of where a standard names a touchpoint (FORMAT.md): touchpoint > channel > journey.
+TOUCHPOINT_LEVEL, CHANNEL_LEVEL, JOURNEY_LEVEL = 3, 2, 1
+LEVEL_WORDS = {TOUCHPOINT_LEVEL: "touchpoint", CHANNEL_LEVEL: "channel", JOURNEY_LEVEL: "journey"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a journey, with where it is written."""
+
+    journey: Entity
+    index: int
+    spec: model.Stage
+
+    @property
+    def name(self) -> str:
+        return f"journey:{self.journey.id}/{self.spec.id}"
+
+    @property
+    def path(self) -> tuple:
+        return ("spec", "stages", self.index)
+
+    def where(self, path: tuple = ("id",), *, key: bool = False) -> tuple[str, int, int]:
+        return self.journey.where(self.path + tuple(path), key=key)
+
+
+@dataclass(frozen=True)
+class Application:
+    """A standard applying to one touchpoint: how specifically it names it, and for which segments."""
+
+    standard: Entity
+    level: int  # TOUCHPOINT_LEVEL, CHANNEL_LEVEL or JOURNEY_LEVEL
+    segments: frozenset[str]  # empty: every segment
+
+    @property
+    def metric(self) -> str:
+        return self.standard.spec.metric
+
+    def covers(self, segment: str | None) -> bool:
+        return segment is None or not self.segments or segment in self.segments
+
+    def specificity(self) -> tuple[int, int]:
+        """Naming the segment beats naming none; then touchpoint > channel > journey."""
+        return (1 if self.segments else 0, self.level)
+
+
+class PolicyGraph:
+    def __init__(self, policy: PolicySet) -> None:
+        self.policy = policy
+        self.graph = nx.MultiDiGraph()
+        self.stages: dict[str, list[Stage]] = {}
+        for kind in sorted(policy.entities):
+            for entity in policy.of(kind):
+                self.graph.add_node(entity.name, kind=kind)
+        for journey in policy.of("journey"):
+            self.stages[journey.id] = [Stage(journey, index, stage) for index, stage in enumerate(journey.spec.stages)]
+            for stage in self.stages[journey.id]:
+                self.graph.add_node(stage.name, kind="stage")
+                self.graph.add_edge(journey.name, stage.name, key="contains", relation="contains")
+        for kind in sorted(policy.entities):
+            for entity in policy.of(kind):
+                for path, ref, target in model.iter_references(entity.model):
+                    self._add_reference(entity, path, ref, target)
+
+    def _add_reference(self, entity: Entity, path: tuple, ref: model.Ref, target: str) -> None:
+        source = entity.name
+        if entity.kind == "Journey" and path[:2] == ("spec", "stages"):
+            source = self.stages[entity.id][path[2]].name
+        target_node = f"{ref.kind}:{target}" if ref.kind else target
+        if target_node not in self.graph:
+            return  # an unknown reference, already reported as CX104
+        edge = (target_node, source) if ref.relation in TEAM_TO_ENTITY else (source, target_node)
+        self.graph.add_edge(*edge, key=ref.relation, relation=ref.relation)
+
+    # ----------------------------------------------------------------- lookups
+
+    def entity(self, name: str) -> Entity | None:
+        return self.policy.get(name)
+
+    def related(self, name: str, relation: str, *, incoming: bool = False) -> list[str]:
+        """Node ids linked to `name` by `relation`, sorted."""
+        if name not in self.graph:
+            return []
+        edges = self.graph.in_edges(name, keys=True) if incoming else self.graph.out_edges(name, keys=True)
+        return sorted({(u if incoming else v) for u, v, key in edges if key == relation})
+
+    # ----------------------------------------------------------------- ownership
+
+    def raci(self, touchpoint: Entity) -> dict[str, list[str]]:
+        """Team ids per RACI role on a touchpoint."""
+        owner = touchpoint.spec.owner
+        if owner is None:
+            return {role: [] for role in RACI_ROLES}
+        if isinstance(owner, str):
+            return {"accountable": [owner], "responsible": [], "consulted": [], "informed": []}
+        return {
+            "accountable": [owner.accountable] if owner.accountable else [],
+            "responsible": list(owner.responsible),
+            "consulted": list(owner.consulted),
+            "informed": list(owner.informed),
+        }
+
+    def accountable_team(self, entity: Entity) -> str | None:
+        """The one team accountable: a touchpoint's accountable, a segment's sponsor, anything else's owner."""
+        if entity.kind == "Touchpoint":
+            accountable = self.raci(entity)["accountable"]
+            return accountable[0] if accountable else None
+        if entity.kind == "Segment":
+            return entity.spec.sponsor
+        return getattr(entity.spec, "owner", None)
+
+    @cached_property
+    def _executives(self) -> dict[str, str | None]:
+        """Each team's executive at the end of its reporting line (None: the line ends elsewhere)."""
+        found: dict[str, str | None] = {}
+        for team in self.policy.of("team"):
+            line = []
+            current: str | None = team.id
+            seen: set[str] = set()
+            while current is not None and current not in found and current not in seen:
+                seen.add(current)
+                line.append(current)
+                entity = self.policy.get(f"team:{current}")
+                if entity is None:
+                    current = None
+                elif entity.spec.executive:
+                    found[current] = current
+                    line.pop()
+                    break
+                else:
+                    current = entity.spec.reports_to
+            result = found.get(current) if current is not None else None
+            for member in line:
+                found[member] = result
+        return found
+
+    def executive_of(self, team: str) -> str | None:
+        return self._executives.get(team)
+
+    def line_end(self, team: str) -> str | None:
+        """Where a team's reporting line stops: the last team reached (None for a cycle)."""
+        seen: set[str] = set()
+        current = team
+        while True:
+            entity = self.policy.get(f"team:{current}")
+            if entity is None or entity.spec.executive or entity.spec.reports_to is None:
+                return current
+            if current in seen:
+                return None
+            seen.add(current)
+            current = entity.spec.reports_to
+
+    def owned_by(self, team: str, relation: str = "accountable") -> list[str]:
+        """Names of what a team holds in one relation (accountable by default)."""
+        return self.related(f"team:{team}", relation)
+
+    # ----------------------------------------------------------------- journeys
+
+    @cached_property
+    def _stages_of_touchpoint(self) -> dict[str, list[Stage]]:
+        found: dict[str, list[Stage]] = defaultdict(list)
+        for journey in self.policy.of("journey"):
+            for stage in self.stages[journey.id]:
+                for touchpoint in dict.fromkeys(stage.spec.touchpoints):
+                    found[touchpoint].append(stage)
+        return found
+
+    def stages_of(self, touchpoint: str) -> list[Stage]:
+        return self._stages_of_touchpoint.get(touchpoint, [])
+
+    def journeys_of(self, touchpoint: str) -> list[Entity]:
+        return list({stage.journey.id: stage.journey for stage in self.stages_of(touchpoint)}.values())
+
+    def touchpoints_of_journey(self, journey: str) -> list[str]:
+        ids = (tp for stage in self.stages.get(journey, []) for tp in stage.spec.touchpoints)
+        return [tp for tp in dict.fromkeys(ids) if self.policy.get(f"touchpoint:{tp}") is not None]
+
+    @cached_property
+    def _touchpoints_of_channel(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for touchpoint in self.policy.of("touchpoint"):
+            found[touchpoint.spec.channel].append(touchpoint.id)
+        return found
+
+    def touchpoints_of_channel(self, channel: str) -> list[str]:
+        return self._touchpoints_of_channel.get(channel, [])
+
+    def segments_served(self, touchpoint: str) -> list[str]:
+        """Segments served by the journeys that contain the touchpoint."""
+        return sorted({segment for journey in self.journeys_of(touchpoint) for segment in journey.spec.segments})
+
+    # ----------------------------------------------------------------- standards
+
+    @cached_property
+    def _applications(self) -> dict[str, list[Application]]:
+        found: dict[str, list[Application]] = defaultdict(list)
+        for standard in self.policy.of("servicestandard"):
+            scope = standard.spec.applies_to
+            levels: dict[str, int] = {}
+            for journey in scope.journeys:
+                for touchpoint in self.touchpoints_of_journey(journey):
+                    levels[touchpoint] = max(levels.get(touchpoint, 0), JOURNEY_LEVEL)
+            for channel in scope.channels:
+                for touchpoint in self.touchpoints_of_channel(channel):
+                    levels[touchpoint] = max(levels.get(touchpoint, 0), CHANNEL_LEVEL)
+            for touchpoint in scope.touchpoints:
+                levels[touchpoint] = TOUCHPOINT_LEVEL
+            segments = frozenset(scope.segments)
+            for touchpoint, level in levels.items():
+                found[touchpoint].append(Application(standard, level, segments))
+        return found
+
+    def standards_for(self, touchpoint: str, segment: str | None = None, metric: str | None = None) -> list[Application]:
+        """Standards applying to a touchpoint (for a segment, of a metric, when given)."""
+        return [
+            application for application in self._applications.get(touchpoint, [])
+            if application.covers(segment) and (metric is None or application.metric == metric)
+        ]
+
+    def promises(self, touchpoint: str, segment: str, metric: str) -> list[Application]:
+        """The promise in force: the most specific standards of a metric for a touchpoint and segment."""
+        candidates = self.standards_for(touchpoint, segment, metric)
+        if not candidates:
+            return []
+        best = max(application.specificity() for application in candidates)
+        return [application for application in candidates if application.specificity() == best]
+
+    def metrics_at(self, touchpoint: str) -> list[str]:
+        return sorted({application.metric for application in self._applications.get(touchpoint, [])})
+
+    def segments_named_at(self, touchpoint: str) -> set[str]:
+        return {segment for application in self._applications.get(touchpoint, []) for segment in application.segments}
+
+    # ----------------------------------------------------------------- structure
+
+    def cycles(self, relation: str) -> list[list[str]]:
+        """Each cycle of one relation (reports_to, drives, hands_off_to), as the nodes around it."""
+        edges = [(u, v) for u, v, key in self.graph.edges(keys=True) if key == relation]
+        subgraph = nx.DiGraph(edges)
+        found = []
+        for component in nx.strongly_connected_components(subgraph):
+            start = min(component)
+            if len(component) == 1 and not subgraph.has_edge(start, start):
+                continue
+            cycle = nx.find_cycle(subgraph.subgraph(component), start)
+            found.append([u for u, _ in cycle])
+        return sorted(found)
+
+    def names(self, kind: str, ids: Iterable[str]) -> Iterator[str]:
+        return (f"{kind}:{ident}" for ident in ids)

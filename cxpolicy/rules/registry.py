@@ -1,0 +1,58 @@
+"""How a rule is declared and what it sees.
+
+A rule is a generator over the `Context` (the typed policy, its graph, the
+metric catalogue and today's date) that yields findings at their default
+severity. It never sees severities, waivers or output formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from cxpolicy import metrics
+from cxpolicy.catalogue import Check
+from cxpolicy.findings import Finding
+from cxpolicy.graph import PolicyGraph
+from cxpolicy.policyset import PolicySet
+
+RuleFunction = Callable[["Context"], Iterable[Finding]]
+RULES: list[tuple[Check, RuleFunction]] = []
+
+
+def rule(check: Check) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function as the implementation of `check`."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        RULES.append((check, function))
+        return function
+
+    return register
+
+
+@dataclass
+class Context:
+    policy: PolicySet
+    graph: PolicyGraph
+    today: dt.date
+    catalogue: dict[str, metrics.Metric] = field(default_factory=dict)
+
+    def metric(self, slug: str) -> metrics.Metric:
+        return self.catalogue.get(slug) or metrics.unknown(slug)
+
+
+def built_in_rules() -> list[tuple[Check, RuleFunction]]:
+    from cxpolicy import rules
+
+    for module in rules.MODULES:
+        importlib.import_module(module)
+    return sorted(RULES, key=lambda item: item[0].code)
+
+
+def run(context: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    for _, function in built_in_rules():
+        findings.extend(function(context))
+    return findings
