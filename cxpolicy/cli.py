@@ -51,11 +51,22 @@ def _colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
 path_argument = click.argument("path", required=False, type=click.Path(file_okay=True, dir_okay=True))
 format_option = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="Output format.")
-output_option = click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of standard output.")
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="text for people; json for tools; sarif for code scanning; github for workflow annotations; junit for CI.")
+output_option = click.option("--output", "-o", type=click.Path(dir_okay=False),
+                             help="Write to FILE (atomically) instead of standard output.")
+verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also list info-level findings.")
+fail_on_option = click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+    help="The lowest severity that makes the run fail (exit 1).")
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,38 +85,88 @@ def cli() -> None:
 @path_argument
 @format_option
 @output_option
-@click.option("-v", "--verbose", is_flag=True, help="Also list info-level findings.")
-def validate(path: str | None, output_format: str, output: str | None, verbose: bool) -> None:
+@verbose_option
+@fail_on_option
+def validate(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str) -> None:
     """Read every policy file strictly: YAML, schemas and references (CX1xx).
 
-    Exits 0 when clean, 1 when an error-level finding exists, 2 when PATH
-    cannot be used.
+    Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
+    PATH cannot be used.
     """
+    _run(path, output_format, output, fail_on, rules=False, verbose=verbose)
+
+
+@cli.command()
+@path_argument
+@format_option
+@output_option
+@verbose_option
+@fail_on_option
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these checks (codes or prefixes, comma-separated: CX4,CX201).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (codes or prefixes).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Judge dates as of this day (YYYY-MM-DD); default: the project's `today`, else the real date.")
+def check(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str,
+          select: tuple[str, ...], ignore: tuple[str, ...], today: Any) -> None:
+    """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
+
+    Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
+    PATH cannot be used.
+    """
+    _run(path, output_format, output, fail_on, rules=True, verbose=verbose, select=_codes(select),
+         ignore=_codes(ignore), today=today.date() if today else None)
+
+
+def _run(path: str | None, output_format: str, output: str | None, fail_on: str, *, rules: bool,
+         **options: Any) -> None:
     from cxpolicy import engine, policyset
     from cxpolicy.findings import Severity
 
     root = path or default_root()
+    threshold = Severity(fail_on)
     try:
-        loaded = policyset.load(root)
+        result = engine.run(root, engine.Options(fail_on=threshold, **options), rules=rules)
     except policyset.PolicyPathError as error:
         fail_usage(str(error))
-    options = engine.Options(verbose=verbose)
-    outcome = engine.decide(
-        loaded.findings, loaded.policy.project.rules, options,
-        root=root, files=len(loaded.policy.files), entities=len(loaded.policy),
-    )
-    emit(_render(outcome, output_format, colour=output is None and _colour()), output)
-    sys.exit(EXIT_FINDINGS if outcome.failed(Severity.ERROR) else EXIT_CLEAN)
+    emit(_render(result.outcome, output_format, threshold, colour=output is None and _colour()), output)
+    sys.exit(EXIT_FINDINGS if result.outcome.failed(threshold) else EXIT_CLEAN)
 
 
-def _render(outcome: Any, output_format: str, *, colour: bool) -> str:
-    if output_format == "json":
-        from cxpolicy.render import json as renderer
+def _render(outcome: Any, output_format: str, fail_on: Any, *, colour: bool) -> str:
+    from importlib import import_module
 
-        return renderer.render(outcome)
-    from cxpolicy.render import text
+    renderer = import_module(f"cxpolicy.render.{output_format}")
+    if output_format == "text":
+        return renderer.render(outcome, colour=colour)
+    if output_format == "junit":
+        return renderer.render(outcome, fail_on)
+    return renderer.render(outcome)
 
-    return text.render(outcome, colour=colour)
+
+@cli.command("rules")
+def list_rules() -> None:
+    """List the built-in checks: code, slug, default severity, what each catches."""
+    from cxpolicy.catalogue import checks
+
+    for item in checks():
+        click.echo(f"{item.code}  {item.slug:<30} {item.severity.value:<8} {item.summary}")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print a check's documentation: what it catches, why it matters, how to fix it, examples."""
+    from cxpolicy.catalogue import CATALOGUE, checks
+    from cxpolicy.render.rule_docs import page
+    from cxpolicy.suggest import did_you_mean
+
+    checks()
+    wanted = code.strip().upper()
+    found = CATALOGUE.get(wanted) or next((c for c in CATALOGUE.values() if c.slug == code.strip().lower()), None)
+    if found is None:
+        fail_usage(f"no check is called '{code}'.{did_you_mean(wanted, CATALOGUE)} See `cxpolicy rules`.")
+    click.echo(page(found, heading="#"), nl=False)
 
 
 write_option = click.option("--write", "mode", flag_value="write", help="Regenerate the files.")
@@ -160,9 +221,12 @@ def schema(mode: str | None, folder: str) -> None:
               help="The docs folder.")
 def docs(mode: str | None, folder: str) -> None:
     """Generate the reference pages in docs/ from the models and the rule catalogue."""
-    from cxpolicy.render import format_docs
+    from cxpolicy.render import format_docs, rule_docs
 
-    files = {os.path.join(folder, "format.md"): format_docs.render()}
+    files = {
+        os.path.join(folder, "format.md"): format_docs.render(),
+        os.path.join(folder, "rules.md"): rule_docs.catalogue_page(),
+    }
     sync_generated(files, mode, "cxpolicy docs --write")
 
 

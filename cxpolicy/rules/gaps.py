@@ -489,7 +489,7 @@ CHANNEL_INCONSISTENCY = Check(
     summary="In one stage, an outcome metric promised in one channel and not in another.",
     why="Customers choose the channel, not the outcome: if resolution is promised on the phone but not in "
         "chat, the same customer gets two companies under one brand. Channel-specific metrics (time to "
-        "answer, availability) are exempt.",
+        "answer, availability) are exempt, and standards on the whole journey apply to every channel alike.",
     fix="Promise the outcome for the stage as a whole (appliesTo its journey), or in every channel of the stage.",
     failing=_CHAT_STAGE + "  appliesTo: {touchpoints: [care-line]}\n",
     passing=_CHAT_STAGE + "  appliesTo: {touchpoints: [care-line, care-chat]}\n",
@@ -509,7 +509,7 @@ def channel_inconsistencies(context: Context) -> Iterator[Finding]:
             for metric in metrics:
                 if context.metric(metric).channel_specific:
                     continue
-                promised = {tp.spec.channel for tp in present if _promised_here(graph, journey.id, tp.id, metric)}
+                promised = {tp.spec.channel for tp in present if _promised_by_channel(graph, tp.id, metric)}
                 lacking = [tp for tp in present if tp.spec.channel not in promised]
                 if promised and lacking:
                     names = ", ".join(f"{tp.id} ({tp.spec.channel})" for tp in lacking)
@@ -520,10 +520,10 @@ def channel_inconsistencies(context: Context) -> Iterator[Finding]:
                         hint=f"Apply the {metric} standard to the whole journey, or add one for these touchpoints.")
 
 
-def _promised_here(graph: PolicyGraph, journey: str, touchpoint: str, metric: str) -> bool:
-    """A standard of `metric` applies to the touchpoint as part of this journey (not only of another one)."""
-    return any(application.level > JOURNEY_LEVEL or journey in application.standard.spec.applies_to.journeys
-               for application in graph.standards_for(touchpoint, metric=metric))
+def _promised_by_channel(graph: PolicyGraph, touchpoint: str, metric: str) -> bool:
+    """A standard of `metric` names the touchpoint or its channel. Journey-wide standards apply to
+    every channel alike, so they neither cause nor hide a difference between channels."""
+    return any(application.level > JOURNEY_LEVEL for application in graph.standards_for(touchpoint, metric=metric))
 
 
 _STALE_KPI = """\

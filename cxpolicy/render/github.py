@@ -1,0 +1,32 @@
+"""GitHub Actions workflow commands: one annotation per finding, shown on the pull request's diff."""
+
+from __future__ import annotations
+
+from cxpolicy.engine import Outcome
+from cxpolicy.render import ci_path
+from cxpolicy.render.text import summary
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(outcome: Outcome) -> str:
+    lines = []
+    for f in outcome.findings:
+        properties = ",".join((
+            f"file={escape_property(ci_path(outcome.root, f.file))}",
+            f"line={f.line}",
+            f"col={f.column}",
+            f"title={escape_property(f'{f.code} {f.rule}')}",
+        ))
+        message = f.message + (f"\nhint: {f.hint}" if f.hint else "")
+        lines.append(f"::{_LEVEL[f.severity.value]} {properties}::{escape_data(message)}")
+    lines.append(summary(outcome))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,94 @@
+"""A check's documentation page, for `cxpolicy explain`, docs/rules.md and SARIF rule help."""
+
+from __future__ import annotations
+
+from cxpolicy import metrics
+from cxpolicy.catalogue import Check, checks
+from cxpolicy.rules.examples import BASE
+
+
+def page(check: Check, *, heading: str = "###") -> str:
+    return f"""\
+{heading} {check.code} {check.slug}
+
+{check.summary}
+
+Default severity: **{check.severity.value}**.
+
+**Why it matters.** {check.why}
+
+**How to fix it.** {check.fix}
+
+Fails:
+
+```yaml
+{check.failing.rstrip()}
+```
+
+Passes:
+
+```yaml
+{check.passing.rstrip()}
+```
+"""
+
+
+_FAMILIES = (
+    ("CX1", "CX1xx: the files themselves (found while loading)",
+     "Found while reading: these examples stand alone, without the base policy set."),
+    ("CX2", "CX2xx: gaps", "Where a customer meets nothing: no touchpoint, promise, measure or ear."),
+    ("CX3", "CX3xx: conflicts", "Where the policy contradicts itself or promises the wrong thing."),
+    ("CX4", "CX4xx: ownership", "Who is accountable, and whether that accountability reaches an executive."),
+)
+
+
+def catalogue_page() -> str:
+    """docs/rules.md."""
+    all_checks = checks()
+    lines = [
+        "# Built-in checks",
+        "",
+        "This page is generated from the checks in `cxpolicy/rules/` by `cxpolicy docs --write`; a test fails",
+        "when it is out of date, and the test suite runs every example below. `cxpolicy rules` lists the",
+        "checks and `cxpolicy explain CODE` prints one of these pages.",
+        "",
+        "Severity: **error** fails the check (exit 1); **warning** is shown and fails only with",
+        "`--fail-on warning`; **info** is shown with `--verbose`. Override a check's severity, or turn it",
+        "off, in `cxpolicy.yaml`: `rules: {CX405: off, CX204: error}`.",
+        "",
+        "| code | slug | severity | catches |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| [{c.code}](#{c.code.lower()}-{c.slug}) | {c.slug} | {c.severity.value} | {c.summary} |"
+              for c in all_checks]
+    lines += [
+        "",
+        "## The examples' base policy set",
+        "",
+        "Each CX2xx-CX4xx example shows only the documents that matter; it is checked on top of this",
+        "small policy set (judged as of 2026-11-22), which on its own is clean under every check:",
+        "",
+        "```yaml",
+        BASE.rstrip(),
+        "```",
+        "",
+        "## The metric catalogue",
+        "",
+        "Used by CX211 (channel-specific metrics are exempt), CX305 (units and directions), CX307",
+        "(counterweights) and CX309 (order). `metrics:` in `cxpolicy.yaml` adds or overrides entries; a",
+        "metric outside the catalogue is an outcome metric with no known unit or direction.",
+        "",
+        "| metric | unit | better when | indicator | channel-specific | balanced by | not later than |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for metric in metrics.BUILTIN.values():
+        lines.append(
+            f"| `{metric.slug}` | {metric.unit} | {'higher' if metric.direction == 'increase' else 'lower'} | "
+            f"{metric.indicator or 'either'} | {'yes' if metric.channel_specific else 'no'} | "
+            f"{', '.join(metric.balanced_by) or ''} | {metric.not_above or ''} |")
+    for prefix, title, blurb in _FAMILIES:
+        lines += ["", f"## {title}", "", blurb, ""]
+        for check in all_checks:
+            if check.code.startswith(prefix):
+                lines.append(page(check))
+    return "\n".join(lines).rstrip() + "\n"
