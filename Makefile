@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/cxpolicy validate policies
+	$(BIN)/cxpolicy check policies
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
