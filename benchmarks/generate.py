@@ -13,7 +13,6 @@ standard in one multi-document file), as in a large company's repository.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 from pathlib import Path

@@ -12,7 +12,7 @@ from typing import Any
 
 from cxpolicy.findings import Finding, Severity
 
-CATALOGUE: dict[str, "Check"] = {}
+CATALOGUE: dict[str, Check] = {}
 
 
 @dataclass(frozen=True)

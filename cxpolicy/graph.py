@@ -10,7 +10,6 @@ verbs need, so a rule never scans every entity for each entity.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,7 +24,6 @@ RACI_ROLES = ("accountable", "responsible", "consulted", "informed")
 
 #: Specificity of where a standard names a touchpoint (FORMAT.md): touchpoint > channel > journey.
 TOUCHPOINT_LEVEL, CHANNEL_LEVEL, JOURNEY_LEVEL = 3, 2, 1
-LEVEL_WORDS = {TOUCHPOINT_LEVEL: "touchpoint", CHANNEL_LEVEL: "channel", JOURNEY_LEVEL: "journey"}
 
 
 @dataclass(frozen=True)
@@ -97,9 +95,6 @@ class PolicyGraph:
         self.graph.add_edge(*edge, key=ref.relation, relation=ref.relation)
 
     # ----------------------------------------------------------------- lookups
-
-    def entity(self, name: str) -> Entity | None:
-        return self.policy.get(name)
 
     def related(self, name: str, relation: str, *, incoming: bool = False) -> list[str]:
         """Node ids linked to `name` by `relation`, sorted."""
@@ -269,6 +264,3 @@ class PolicyGraph:
             cycle = nx.find_cycle(subgraph.subgraph(component), start)
             found.append([u for u, _ in cycle])
         return sorted(found)
-
-    def names(self, kind: str, ids: Iterable[str]) -> Iterator[str]:
-        return (f"{kind}:{ident}" for ident in ids)

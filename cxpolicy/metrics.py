@@ -23,9 +23,6 @@ UNIT_DIMENSION = {
     "currency": "number",
 }
 
-#: Seconds in one of each duration unit, to compare KPI values with standards.
-UNIT_SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86400}
-
 
 @dataclass(frozen=True)
 class Metric:

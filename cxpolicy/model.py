@@ -35,7 +35,7 @@ class Duration:
     PATTERN: ClassVar[str] = r"^[0-9]+(\.[0-9]+)?(s|min|h|d|w)$"
 
     @classmethod
-    def parse(cls, text: str) -> "Duration":
+    def parse(cls, text: str) -> Duration:
         match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(s|min|h|d|w)", text)
         if match is None:
             raise ValueError(f"'{text}' is not a duration such as 30s, 15min, 4h, 2d or 1w")
@@ -56,7 +56,7 @@ class Quantity:
     PATTERN: ClassVar[str] = r"^[0-9]+(\.[0-9]+)?(s|min|h|d|w|%)$"
 
     @classmethod
-    def parse(cls, value: Any) -> "Quantity":
+    def parse(cls, value: Any) -> Quantity:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("must be a number, a duration such as 60s, or a percentage such as 95%")
         if not isinstance(value, str):
@@ -64,6 +64,21 @@ class Quantity:
         if re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
             return cls(float(value[:-1]), "percent", value)
         return cls(Duration.parse(value).seconds, "duration", value)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, order=True)
+class Share:
+    """A share of interactions, written as a percentage such as `95%`."""
+
+    percent: float
+    text: str
+
+    @property
+    def fraction(self) -> float:
+        return self.percent / 100
 
     def __str__(self) -> str:
         return self.text
@@ -84,10 +99,10 @@ def _parse_date(value: Any) -> dt.date:
         raise ValueError(f"'{value}' is not a real calendar date") from None
 
 
-def _parse_percent(value: Any) -> float:
+def _parse_share(value: Any) -> Share:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
         raise ValueError("must be a percentage such as 95%")
-    return float(value[:-1])
+    return Share(float(value[:-1]), value)
 
 
 IsoDate = Annotated[
@@ -106,8 +121,8 @@ QuantityValue = Annotated[
     WithJsonSchema({"type": ["number", "string"], "pattern": Quantity.PATTERN}),
 ]
 Percent = Annotated[
-    float,
-    PlainValidator(_parse_percent),
+    Share,
+    PlainValidator(_parse_share),
     WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"}),
 ]
 
@@ -280,7 +295,7 @@ class AppliesTo(Strict):
         default_factory=list, description="Segments it applies to; empty or absent means every segment.")
 
     @model_validator(mode="after")
-    def _names_a_scope(self) -> "AppliesTo":
+    def _names_a_scope(self) -> AppliesTo:
         if not (self.touchpoints or self.channels or self.journeys):
             raise ValueError("appliesTo needs at least one of touchpoints, channels or journeys")
         return self
@@ -300,7 +315,7 @@ class Objective(Strict):
     min: QuantityValue = Field(None, description="The value must stay at or above this (e.g. 80%).")  # type: ignore[assignment]
 
     @model_validator(mode="after")
-    def _one_bound(self) -> "Objective":
+    def _one_bound(self) -> Objective:
         if (self.max is None) == (self.min is None):
             raise ValueError("objective needs exactly one of max or min")
         return self

@@ -42,7 +42,7 @@ def test_negative_fixture_gives_exactly_the_expected_findings(path, tmp_path):
     expected = expectations(path)
     assert expected, f"{path.name} states no expectation"
     findings = policyset.load(str(fixture_root(path, tmp_path))).findings
-    assert [(f.code, f.line, f.column) for f in sorted(findings)] == [(c, l, k) for c, l, k, _ in expected]
+    assert [(f.code, f.line, f.column) for f in sorted(findings)] == [(code, line, column) for code, line, column, _ in expected]
     for finding, (_, _, _, text) in zip(sorted(findings), expected):
         assert text in f"{finding.message} {finding.hint}", finding
         assert finding.file == path.name

@@ -14,15 +14,15 @@ from cxpolicy.policyset import Entity
 from cxpolicy.rules.registry import Context, rule
 
 
-def _objective(application: Application) -> tuple[str, Quantity]:
-    objective = application.standard.spec.objective
-    return objective.bound, objective.threshold
+def _objective(standard: Entity) -> tuple[str, Quantity]:
+    """A standard's bound (max or min) and threshold."""
+    return standard.spec.objective.bound, standard.spec.objective.threshold
 
 
 def _looser(a: Application, b: Application) -> bool:
     """Whether a's promise is looser than b's (same bound and dimension), judged by the bound."""
-    bound_a, value_a = _objective(a)
-    bound_b, value_b = _objective(b)
+    bound_a, value_a = _objective(a.standard)
+    bound_b, value_b = _objective(b.standard)
     if bound_a != bound_b or value_a.dimension != value_b.dimension:
         return False
     return value_a.amount > value_b.amount if bound_a == "max" else value_a.amount < value_b.amount
@@ -96,7 +96,7 @@ CONTRADICTORY_STANDARDS = Check(
 @rule(CONTRADICTORY_STANDARDS)
 def contradictory_standards(context: Context) -> Iterator[Finding]:
     for touchpoint, a, b in _pairs(context):
-        (bound_a, value_a), (bound_b, value_b) = _objective_of(a), _objective_of(b)
+        (bound_a, value_a), (bound_b, value_b) = _objective(a), _objective(b)
         if bound_a == bound_b or value_a.dimension != value_b.dimension:
             continue
         ceiling, floor = (value_a, value_b) if bound_a == "max" else (value_b, value_a)
@@ -106,10 +106,6 @@ def contradictory_standards(context: Context) -> Iterator[Finding]:
                    f"for {a.spec.metric} at touchpoint {touchpoint}: both cannot hold",
                 ("spec", "objective"),
                 hint="Delete one, or make one more specific by naming a segment or the touchpoint.")
-
-
-def _objective_of(standard: Entity) -> tuple[str, Quantity]:
-    return standard.spec.objective.bound, standard.spec.objective.threshold
 
 
 INCONSISTENT_STANDARDS = Check(
@@ -130,7 +126,7 @@ INCONSISTENT_STANDARDS = Check(
 @rule(INCONSISTENT_STANDARDS)
 def inconsistent_standards(context: Context) -> Iterator[Finding]:
     for touchpoint, a, b in _pairs(context):
-        (bound_a, value_a), (bound_b, value_b) = _objective_of(a), _objective_of(b)
+        (bound_a, value_a), (bound_b, value_b) = _objective(a), _objective(b)
         if bound_a == bound_b and value_a.dimension == value_b.dimension and value_a.amount != value_b.amount:
             yield INCONSISTENT_STANDARDS.on(
                 b, f"standard {b.id} ({bound_b} {value_b}) and standard {a.id} ({bound_a} {value_a}) promise "
@@ -213,7 +209,7 @@ def priority_inversions(context: Context) -> Iterator[Finding]:
                     if key in seen:
                         continue
                     seen.add(key)
-                    (_, value_high), (_, value_low) = _objective(mine), _objective(theirs)
+                    (_, value_high), (_, value_low) = _objective(mine.standard), _objective(theirs.standard)
                     yield PRIORITY_INVERSION.on(
                         mine.standard,
                         f"at touchpoint {touchpoint.id}, {metric} for {high} ({_priority_name(context, high)}) is "
@@ -356,7 +352,8 @@ def unit_mismatches(context: Context) -> Iterator[Finding]:
                 hint=f"Write the objective as {_DIMENSION_WORDS[wanted]}.")
         for label, path, amount in (("objective", ("spec", "objective", spec.objective.bound),
                                      value.amount if value.dimension == "percent" else None),
-                                    ("attainment", ("spec", "attainment"), spec.attainment)):
+                                    ("attainment", ("spec", "attainment"),
+                                     spec.attainment.percent if spec.attainment else None)):
             if amount is not None and not 0 <= amount <= 100:
                 yield UNIT_MISMATCH.on(standard, f"the {label} of standard {standard.id} is {_number(amount)}%, "
                                                  "above 100%", path, hint="A share cannot exceed 100%.")
@@ -424,7 +421,7 @@ END_TO_END_BUDGET = Check(
 def end_to_end_budgets(context: Context) -> Iterator[Finding]:
     graph = context.graph
     for standard in context.policy.of("servicestandard"):
-        bound, promise = _objective_of(standard)
+        bound, promise = _objective(standard)
         if bound != "max" or promise.dimension != "duration":
             continue
         for journey_id in standard.spec.applies_to.journeys:
@@ -462,10 +459,10 @@ def _stage_budget(context: Context, touchpoints: list[str], segment: str, metric
             continue
         best = max(a.specificity() for a in scoped)
         for application in scoped:
-            bound, value = _objective(application)
-            if application.specificity() == best and bound == "max" and value.dimension == "duration":
-                if loosest is None or value.amount > loosest.amount:
-                    loosest = value
+            bound, value = _objective(application.standard)
+            in_force = application.specificity() == best and bound == "max" and value.dimension == "duration"
+            if in_force and (loosest is None or value.amount > loosest.amount):
+                loosest = value
     return loosest
 
 
@@ -676,7 +673,7 @@ def metric_order(context: Context) -> Iterator[Finding]:
                                 graph.standards_for(touchpoint.id, None, later))
                 if first is None or last is None:
                     continue
-                (bound_first, value_first), (bound_last, value_last) = _objective(first), _objective(last)
+                (bound_first, value_first), (bound_last, value_last) = _objective(first.standard), _objective(last.standard)
                 if bound_first != "max" or bound_last != "max" or value_first.dimension != value_last.dimension:
                     continue
                 if value_first.amount > value_last.amount and (first.standard.id, last.standard.id) not in seen:
