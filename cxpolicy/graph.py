@@ -120,13 +120,18 @@ class PolicyGraph:
         }
 
     def accountable_team(self, entity: Entity) -> str | None:
-        """The one team accountable: a touchpoint's accountable, a segment's sponsor, anything else's owner."""
+        """The one team accountable: a touchpoint's accountable, a segment's sponsor, anything else's owner.
+
+        A team that does not exist is no owner: the entity is as unowned as if nobody were named.
+        """
         if entity.kind == "Touchpoint":
             accountable = self.raci(entity)["accountable"]
-            return accountable[0] if accountable else None
-        if entity.kind == "Segment":
-            return entity.spec.sponsor
-        return getattr(entity.spec, "owner", None)
+            team = accountable[0] if accountable else None
+        elif entity.kind == "Segment":
+            team = entity.spec.sponsor
+        else:
+            team = getattr(entity.spec, "owner", None)
+        return team if team is not None and f"team:{team}" in self.graph else None
 
     @cached_property
     def _executives(self) -> dict[str, str | None]:

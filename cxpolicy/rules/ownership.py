@@ -38,9 +38,11 @@ UNOWNED_TOUCHPOINT = Check(
 def unowned_touchpoints(context: Context) -> Iterator[Finding]:
     for touchpoint in context.policy.of("touchpoint"):
         if context.graph.accountable_team(touchpoint) is None:
+            named = context.graph.raci(touchpoint)["accountable"]
             long_form = touchpoint.spec.owner is not None
+            gone = f" (its owner '{named[0]}' is not a known team)" if named else ""
             yield UNOWNED_TOUCHPOINT.on(
-                touchpoint, f"touchpoint {touchpoint.id} has no accountable team",
+                touchpoint, f"touchpoint {touchpoint.id} has no accountable team{gone}",
                 ("spec", "owner") if long_form else None, key=long_form,
                 hint="Set `owner: <team id>` (or `owner.accountable`) to the one team accountable for it.")
 
