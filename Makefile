@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/cxpolicy check policies
+	$(BIN)/cxpolicy report ownership policies --format html --output build/report.html
+	@echo "Browser report: $(CURDIR)/build/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

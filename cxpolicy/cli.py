@@ -169,6 +169,161 @@ def explain(code: str) -> None:
     click.echo(page(found, heading="#"), nl=False)
 
 
+def _checked(path: str | None, today: Any = None) -> Any:
+    """The checked policy set (engine.Run) at PATH, or a usage error."""
+    from cxpolicy import engine, policyset
+
+    try:
+        return engine.run(path or default_root(), engine.Options(today=today))
+    except policyset.PolicyPathError as error:
+        fail_usage(str(error))
+
+
+REPORT_FORMATS = ("text", "markdown", "csv", "json", "html")
+report_format_option = click.option(
+    "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+    help="text for a terminal, markdown for a pull request or wiki, csv for a spreadsheet, json for tools, "
+         "html for the browser report (the whole page, whichever report).")
+today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                            help="Judge dates as of this day (YYYY-MM-DD).")
+
+
+@cli.group()
+def report() -> None:
+    """Reports for the CX office, owners and executives."""
+
+
+def _report(kind: str, path: str | None, output_format: str, output: str | None, today: Any,
+            team: str | None = None) -> None:
+    from importlib import import_module
+
+    from cxpolicy.reports import coverage, ownership
+
+    result = _checked(path, today.date() if today else None)
+    if team is not None and result.policy.get(f"team:{team}") is None:
+        from cxpolicy.suggest import did_you_mean
+
+        fail_usage(f"there is no team '{team}'.{did_you_mean(team, result.policy.entities.get('team', {}))}")
+    owners = ownership.build(result.policy, result.graph, result.outcome.findings, team)
+    scores = coverage.build(result.policy, result.graph)
+    if output_format == "html":
+        from cxpolicy.render import report_html
+
+        text = report_html.page(owners, scores, result.outcome, title=result.policy.title, today=result.today)
+    else:
+        renderer = import_module(f"cxpolicy.render.report_{output_format}")
+        text = renderer.ownership(owners) if kind == "ownership" else renderer.coverage(scores)
+    emit(text, output)
+
+
+@report.command("ownership")
+@path_argument
+@report_format_option
+@output_option
+@today_option
+@click.option("--team", help="Only this team: what it holds, and the journeys it takes part in.")
+def report_ownership(path: str | None, output_format: str, output: str | None, today: Any, team: str | None) -> None:
+    """Who is accountable for what: by executive and team, per journey, and what is unowned."""
+    _report("ownership", path, output_format, output, today, team)
+
+
+@report.command("coverage")
+@path_argument
+@report_format_option
+@output_option
+@today_option
+def report_coverage(path: str | None, output_format: str, output: str | None, today: Any) -> None:
+    """Per journey and segment: shares owned, promised, measured, targeted and heard."""
+    _report("coverage", path, output_format, output, today)
+
+
+@cli.command()
+@path_argument
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the CODEOWNERS file here (atomically), e.g. .github/CODEOWNERS.")
+@click.option("--check", "check_file", type=click.Path(dir_okay=False),
+              help="Compare with this committed file; exit 1 and show the difference when it is stale.")
+def codeowners(path: str | None, output: str | None, check_file: str | None) -> None:
+    """Route review of each policy file to the teams accountable for what it defines.
+
+    Paths are relative to the repository root (the folder holding .git), even
+    when the policy folder is below it.
+    """
+    import difflib
+
+    from cxpolicy.render import codeowners as renderer
+    from cxpolicy.reports import codeowners as routing
+
+    result = _checked(path)
+    text = renderer.render(routing.routes(result.policy, result.graph, routing.repository_root(result.policy.root)))
+    if check_file is not None:
+        try:
+            with open(check_file, encoding="utf-8") as handle:
+                committed = handle.read()
+        except OSError:
+            committed = ""
+        if committed != text:
+            diff = difflib.unified_diff(committed.splitlines(keepends=True), text.splitlines(keepends=True),
+                                        fromfile=f"{check_file} (committed)", tofile=f"{check_file} (from the policies)")
+            click.echo("".join(diff), nl=False)
+            click.echo(f"{check_file} is out of date; run `cxpolicy codeowners --output {check_file}`", err=True)
+            sys.exit(EXIT_FINDINGS)
+        click.echo(f"{check_file} is current.")
+        return
+    emit(text, output)
+
+
+@cli.command()
+@path_argument
+@click.option("--format", "output_format", type=click.Choice(("dot", "graphml", "json", "mermaid")), default="json",
+              show_default=True, help="dot (Graphviz), graphml (Gephi, yEd), json (networkx node-link), mermaid.")
+@output_option
+@click.option("--focus", metavar="KIND:ID", help="Only what lies near this entity, e.g. touchpoint:returns-portal.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="With --focus: how many steps away to include.")
+@click.option("--relation", "relations", multiple=True, metavar="R",
+              help="Only edges of this relation (repeatable): accountable, contains, applies_to, drives...")
+def graph(path: str | None, output_format: str, output: str | None, focus: str | None, depth: int,
+          relations: tuple[str, ...]) -> None:
+    """Export the dependency graph: nodes are kind:id, edges carry their relation."""
+    from cxpolicy.render.graph_export import RENDERERS
+
+    result = _checked(path)
+    if focus is not None and focus not in result.graph.graph:
+        from cxpolicy.suggest import did_you_mean
+
+        fail_usage(f"'{focus}' is not in the policy graph.{did_you_mean(focus, result.graph.graph.nodes)}")
+    known = {key for _, _, key in result.graph.graph.edges(keys=True)}
+    for relation in relations:
+        if relation not in known:
+            fail_usage(f"there is no relation '{relation}'. Relations: {', '.join(sorted(known))}.")
+    view = result.graph.view(focus, depth, relations)
+    emit(RENDERERS[output_format](view, result.policy), output)
+
+
+@cli.command()
+@click.argument("name", metavar="KIND:ID")
+@path_argument
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True, help="Output format.")
+@output_option
+def impact(name: str, path: str | None, output_format: str, output: str | None) -> None:
+    """What depends on an entity; for a team, what its removal would leave unowned or without an executive."""
+    from importlib import import_module
+
+    from cxpolicy.reports import impact as impacts
+    from cxpolicy.suggest import did_you_mean
+
+    result = _checked(path)
+    try:
+        found = impacts.build(result.policy, result.graph, name, result.today)
+    except impacts.UnknownEntity:
+        names = [entity.name for kind in result.policy.entities for entity in result.policy.of(kind)]
+        fail_usage(f"'{name}' is not a known entity (write kind:id, e.g. team:customer-care).{did_you_mean(name, names)}")
+    renderer = import_module(f"cxpolicy.render.report_{output_format}")
+    emit(renderer.impact(found), output)
+
+
 write_option = click.option("--write", "mode", flag_value="write", help="Regenerate the files.")
 check_option = click.option("--check", "mode", flag_value="check",
                             help="Exit 1 when a committed file differs from what would be generated.")

@@ -213,6 +213,21 @@ class PolicyGraph:
         """Segments served by the journeys that contain the touchpoint."""
         return sorted({segment for journey in self.journeys_of(touchpoint) for segment in journey.spec.segments})
 
+    @cached_property
+    def _listening_posts_of_journey(self) -> dict[str, list[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for post in self.policy.of("listeningpost"):
+            for journey in post.spec.covers.journeys:
+                found[journey].add(post.id)
+            for touchpoint in post.spec.covers.touchpoints:
+                for journey in self.journeys_of(touchpoint):
+                    found[journey.id].add(post.id)
+        return {journey: sorted(posts) for journey, posts in found.items()}
+
+    def listening_posts_of(self, journey: str) -> list[str]:
+        """Listening posts that hear a journey: naming it, or any of its touchpoints."""
+        return self._listening_posts_of_journey.get(journey, [])
+
     # ----------------------------------------------------------------- standards
 
     @cached_property
@@ -249,6 +264,10 @@ class PolicyGraph:
         best = max(application.specificity() for application in candidates)
         return [application for application in candidates if application.specificity() == best]
 
+    def segments_without_standard(self, touchpoint: str) -> list[str]:
+        """Segments served at a touchpoint that no standard applying there is for."""
+        return [segment for segment in self.segments_served(touchpoint) if not self.standards_for(touchpoint, segment)]
+
     def metrics_at(self, touchpoint: str) -> list[str]:
         return sorted({application.metric for application in self._applications.get(touchpoint, [])})
 
@@ -256,6 +275,18 @@ class PolicyGraph:
         return {segment for application in self._applications.get(touchpoint, []) for segment in application.segments}
 
     # ----------------------------------------------------------------- structure
+
+    def view(self, focus: str | None = None, depth: int | None = None,
+             relations: tuple[str, ...] = ()) -> nx.MultiDiGraph:
+        """A part of the graph: only some relations, and/or what lies within `depth` steps of `focus`."""
+        graph = self.graph
+        if relations:
+            graph = graph.edge_subgraph([(u, v, k) for u, v, k in graph.edges(keys=True) if k in relations])
+        if focus is not None:
+            near = {focus} if focus not in graph else set(
+                nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), focus, cutoff=depth))
+            graph = self.graph.subgraph(near) if not relations else graph.subgraph(near)
+        return graph
 
     def cycles(self, relation: str) -> list[list[str]]:
         """Each cycle of one relation (reports_to, drives, hands_off_to), as the nodes around it."""

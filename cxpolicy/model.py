@@ -453,6 +453,8 @@ class Limits(Strict):
 class ProjectSpec(Strict):
     """Settings of the policy repository (the file cxpolicy.yaml at its root)."""
 
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(
+        None, description="The team that keeps the policy set (the CX office): it reviews every change.")
     exclude: list[str] = Field(default_factory=list, description="Folders or globs to skip, relative to the root, e.g. drafts/**.")
     rules: dict[str, Literal["error", "warning", "info", "off"]] = Field(
         default_factory=dict, description="Per-rule severity override or off, e.g. {CX405: off, CX204: error}.")

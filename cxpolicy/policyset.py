@@ -68,6 +68,13 @@ class PolicySet:
         """The project settings (model.ProjectSpec), defaults when there is no cxpolicy.yaml."""
         return self.project_entity.spec if self.project_entity is not None else model.ProjectSpec()
 
+    @property
+    def title(self) -> str:
+        """The policy set's name: the Project's title, else its folder's name."""
+        if self.project_entity is not None and self.project_entity.model.metadata.title:
+            return self.project_entity.model.metadata.title
+        return os.path.basename(os.path.abspath(self.root))
+
     def of(self, kind: str) -> list[Entity]:
         """The entities of one kind (`touchpoint`), in id order."""
         found = self.entities.get(kind, {})
@@ -253,6 +260,11 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
             if kind == "waiver":
                 findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), rule_names))
     if policy.project_entity is not None:
+        for path, ref, target in model.iter_references(policy.project_entity.model):
+            problem = _unknown(policy, stages, ref, target)
+            if problem is not None:
+                file, line, column = policy.project_entity.where(path)
+                findings.append(checks.UNKNOWN_REFERENCE.at(file, line, column, problem[0], hint=problem[1]))
         for code in sorted(policy.project.rules):
             findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), rule_names))
     return findings

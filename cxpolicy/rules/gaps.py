@@ -140,8 +140,7 @@ def moments_without_standard(context: Context) -> Iterator[Finding]:
     for touchpoint in context.policy.of("touchpoint"):
         if not touchpoint.spec.moment_of_truth:
             continue
-        missing = [segment for segment in context.graph.segments_served(touchpoint.id)
-                   if not context.graph.standards_for(touchpoint.id, segment)]
+        missing = context.graph.segments_without_standard(touchpoint.id)
         if missing:
             yield MOMENT_WITHOUT_STANDARD.on(
                 touchpoint, f"moment of truth {touchpoint.id} has no service standard for {_segments(missing)}",
@@ -379,15 +378,8 @@ spec:
 
 @rule(UNHEARD_JOURNEY)
 def unheard_journeys(context: Context) -> Iterator[Finding]:
-    heard_journeys: set[str] = set()
-    heard_touchpoints: set[str] = set()
-    for post in context.policy.of("listeningpost"):
-        heard_journeys.update(post.spec.covers.journeys)
-        heard_touchpoints.update(post.spec.covers.touchpoints)
     for journey in context.policy.of("journey"):
-        if journey.id in heard_journeys:
-            continue
-        if heard_touchpoints.intersection(context.graph.touchpoints_of_journey(journey.id)):
+        if context.graph.listening_posts_of(journey.id):
             continue
         yield UNHEARD_JOURNEY.on(
             journey, f"no listening post covers journey {journey.id}",

@@ -118,7 +118,12 @@ def no_executive_lines(context: Context) -> Iterator[Finding]:
                 hint="Add `reportsTo: <team id>` so the line reaches an executive.")
             continue
         end = context.graph.line_end(team.id)
-        where = "goes round in a circle" if end is None else f"ends at {end}, which is not an executive"
+        if end is None:
+            where = "goes round in a circle"
+        elif context.policy.get(f"team:{end}") is None:
+            where = f"ends at '{end}', which is not a known team"
+        else:
+            where = f"ends at {end}, which is not an executive"
         yield NO_EXECUTIVE_LINE.on(
             team, f"the reporting line of team {team.id} {where}", ("spec", "reportsTo"),
             hint="Make the line reach a team with `executive: true`.")

@@ -1,0 +1,53 @@
+"""Reports as plain text for a terminal."""
+
+from __future__ import annotations
+
+from cxpolicy.render.tables import COVERAGE_COLUMNS, JOURNEY_COLUMNS, coverage_rows, journey_rows, text_table
+from cxpolicy.reports.coverage import MEASURES, CoverageReport
+from cxpolicy.reports.impact import Impact
+from cxpolicy.reports.ownership import ROLES, OwnershipReport
+
+
+def _counts(team) -> str:
+    parts = [f"{team.count(role)} {role}" for role in ROLES if team.count(role)]
+    return ", ".join(parts) or "holds nothing"
+
+
+def ownership(report: OwnershipReport) -> str:
+    lines = ["OWNERSHIP" + (f" of team {report.team}" if report.team else ""), ""]
+    for group in report.executives:
+        lines.append(f"{group.id}  {group.title}")
+        for team in group.teams:
+            indent = "  " * (team.depth + 1)
+            lines.append(f"{indent}{team.id} ({team.title}): {_counts(team)}")
+            for holding in team.holdings:
+                where = f"  [{'; '.join(holding.where)}]" if holding.where else ""
+                lines.append(f"{indent}    {holding.role:<11} {holding.kind} {holding.entity.partition(':')[2]}{where}")
+        lines.append("")
+    for journey in report.journeys:
+        lines.append(f"JOURNEY {journey.id} ({journey.title}), owner {journey.owner or 'NONE'}, "
+                     f"serving {', '.join(journey.segments)}")
+        lines.append(text_table(JOURNEY_COLUMNS, journey_rows(journey)))
+        lines.append("")
+    lines.append("UNOWNED")
+    lines += [f"  {u.file}:{u.line}: {u.message}" for u in report.unowned] or ["  Nothing is unowned."]
+    lines += ["", "MOMENTS OF TRUTH BY ACCOUNTABLE TEAM"]
+    lines += [f"  {c.team}: {c.moments} of {c.total} ({c.share:.0%})" for c in report.concentration] or ["  None."]
+    lines.append("")
+    lines.append("* moment of truth")
+    return "\n".join(lines) + "\n"
+
+
+def coverage(report: CoverageReport) -> str:
+    legend = [f"  {name}: {words}" for name, words in MEASURES]
+    return "COVERAGE\n\n" + text_table(COVERAGE_COLUMNS, coverage_rows(report)) + "\n\n" + "\n".join(legend) + "\n"
+
+
+def impact(result: Impact) -> str:
+    lines = [f"IMPACT of {result.subject} ({result.title})", "", "Depends on it:"]
+    lines += [f"  {d.relation:<16} {d.entity}" for d in result.dependents] or ["  Nothing refers to it."]
+    if result.subject.startswith("team:"):
+        lines += ["", "If it were removed:"]
+        lines += [f"  {f.location()}: {f.code} {f.message}" for f in result.consequences] or [
+            "  Nothing would become unowned or lose its executive line."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Reports built from a checked policy set: ownership, coverage, impact, review routing."""
