@@ -221,7 +221,8 @@ def _report(kind: str, path: str | None, output_format: str, output: str | None,
 @report_format_option
 @output_option
 @today_option
-@click.option("--team", help="Only this team: what it holds, and the journeys it takes part in.")
+@click.option("--team", help="Only this team and the teams reporting up through it: what they hold, and the "
+                             "journeys they take part in.")
 def report_ownership(path: str | None, output_format: str, output: str | None, today: Any, team: str | None) -> None:
     """Who is accountable for what: by executive and team, per journey, and what is unowned."""
     _report("ownership", path, output_format, output, today, team)
@@ -240,10 +241,11 @@ def report_coverage(path: str | None, output_format: str, output: str | None, to
 @cli.command()
 @path_argument
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write the CODEOWNERS file here (atomically), e.g. .github/CODEOWNERS.")
-@click.option("--check", "check_file", type=click.Path(dir_okay=False),
-              help="Compare with this committed file; exit 1 and show the difference when it is stale.")
-def codeowners(path: str | None, output: str | None, check_file: str | None) -> None:
+              help="Write the CODEOWNERS file here (atomically), e.g. .github/CODEOWNERS. Default: print it.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Compare with the committed file (--output, default .github/CODEOWNERS at the repository root); "
+                   "exit 1 and show the difference when it is stale.")
+def codeowners(path: str | None, output: str | None, check_only: bool) -> None:
     """Route review of each policy file to the teams accountable for what it defines.
 
     Paths are relative to the repository root (the folder holding .git), even
@@ -255,22 +257,24 @@ def codeowners(path: str | None, output: str | None, check_file: str | None) -> 
     from cxpolicy.reports import codeowners as routing
 
     result = _checked(path)
-    text = renderer.render(routing.routes(result.policy, result.graph, routing.repository_root(result.policy.root)))
-    if check_file is not None:
-        try:
-            with open(check_file, encoding="utf-8") as handle:
-                committed = handle.read()
-        except OSError:
-            committed = ""
-        if committed != text:
-            diff = difflib.unified_diff(committed.splitlines(keepends=True), text.splitlines(keepends=True),
-                                        fromfile=f"{check_file} (committed)", tofile=f"{check_file} (from the policies)")
-            click.echo("".join(diff), nl=False)
-            click.echo(f"{check_file} is out of date; run `cxpolicy codeowners --output {check_file}`", err=True)
-            sys.exit(EXIT_FINDINGS)
-        click.echo(f"{check_file} is current.")
+    repo_root = routing.repository_root(result.policy.root)
+    text = renderer.render(routing.routes(result.policy, result.graph, repo_root))
+    if not check_only:
+        emit(text, output)
         return
-    emit(text, output)
+    committed_path = output or os.path.join(repo_root, ".github", "CODEOWNERS")
+    try:
+        with open(committed_path, encoding="utf-8") as handle:
+            committed = handle.read()
+    except OSError:
+        committed = ""
+    if committed != text:
+        diff = difflib.unified_diff(committed.splitlines(keepends=True), text.splitlines(keepends=True),
+                                    fromfile=f"{committed_path} (committed)", tofile=f"{committed_path} (from the policies)")
+        click.echo("".join(diff), nl=False)
+        click.echo(f"{committed_path} is out of date; run `cxpolicy codeowners --output {committed_path}`", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"{committed_path} is current.")
 
 
 @cli.command()

@@ -80,6 +80,10 @@ def test_team_option_narrows_the_ownership_report(run):
     teams = [team["id"] for group in document["executives"] for team in group["teams"]]
     assert teams == ["returns-ops"]
     assert {j["id"] for j in document["journeys"]} == {"returns"}
+    document = json.loads(run("report", "ownership", str(POLICIES), "--format", "json", "--team", "fulfilment").output)
+    teams = [team["id"] for group in document["executives"] for team in group["teams"]]
+    assert teams == ["fulfilment", "returns-ops"], "returns-ops reports to fulfilment: its holdings depend on it"
+    assert {j["id"] for j in document["journeys"]} == {"delivery", "returns"}
     assert run("report", "ownership", str(POLICIES), "--team", "returns-opps").exit_code == 2
 
 
@@ -143,16 +147,17 @@ def _repository(tmp_path: Path) -> Path:
 
 
 def test_committed_codeowners_is_current(run):
-    result = run("codeowners", str(POLICIES), "--check", str(REPO / ".github" / "CODEOWNERS"))
+    result = run("codeowners", str(POLICIES), "--check")
     assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(".github/CODEOWNERS is current.")
 
 
 def test_codeowners_check_fails_after_an_owner_changes(run, tmp_path):
     repo = _repository(tmp_path)
-    assert run("codeowners", str(repo / "policies"), "--check", str(repo / ".github/CODEOWNERS")).exit_code == 0
+    assert run("codeowners", str(repo / "policies"), "--check").exit_code == 0
     path = repo / "policies" / "journeys" / "trade-account.yaml"
     path.write_text(path.read_text().replace("  owner: trade-desk\n", "  owner: customer-care\n"))
-    result = run("codeowners", str(repo / "policies"), "--check", str(repo / ".github/CODEOWNERS"))
+    result = run("codeowners", str(repo / "policies"), "--check", "--output", str(repo / ".github/CODEOWNERS"))
     assert result.exit_code == 1
     assert "-/policies/journeys/trade-account.yaml" in result.output
     assert "@northwind/customer-care" in result.output.split("+/policies/journeys/trade-account.yaml")[1].splitlines()[0]

@@ -125,7 +125,7 @@ class OwnershipReport:
     unowned: list[Unowned]
     concentration: list[Concentration]
     findings: list[Finding] = field(default_factory=list)  # the check's findings, for the browser page
-    team: str | None = None  # when narrowed with --team
+    team: str | None = None  # when narrowed with --team: that team and the teams reporting up through it
 
     def teams(self) -> list[TeamOwnership]:
         return [team for group in self.executives for team in group.teams]
@@ -136,24 +136,37 @@ def build(policy: PolicySet, graph: PolicyGraph, findings: list[Finding], team: 
     groups: dict[str, list[TeamOwnership]] = defaultdict(list)
     for ownership in teams.values():
         groups[ownership.executive or NO_EXECUTIVE].append(ownership)
+    narrowed = _line_below(policy, team) if team is not None else set(teams)
     executives = []
     for executive in sorted(groups, key=lambda name: (name == NO_EXECUTIVE, name)):
-        members = sorted(groups[executive], key=lambda t: (t.depth, t.id))
-        if team is not None:
-            members = [member for member in members if member.id == team]
+        members = [m for m in sorted(groups[executive], key=lambda t: (t.depth, t.id)) if m.id in narrowed]
         if members:
             title = teams[executive].title if executive in teams else "Teams whose reporting line reaches no executive"
             executives.append(ExecutiveGroup(executive, title, members))
     status = _statuses(findings)
     journeys = [_journey(policy, graph, journey, status) for journey in policy.of("journey")]
     if team is not None:
-        journeys = [j for j in journeys if j.owner == team or any(
-            c.accountable == team or team in c.responsible for c in j.cells)]
+        journeys = [j for j in journeys if j.owner in narrowed or any(
+            c.accountable in narrowed or narrowed.intersection(c.responsible) for c in j.cells)]
     unowned = [
         Unowned(f.entity or "", (f.entity or "").partition(":")[0], _title(policy, f.entity), f.file, f.line, f.message)
         for f in findings if f.code in UNOWNED_CODES
     ]
     return OwnershipReport(executives, journeys, unowned, _concentration(policy, graph), findings, team)
+
+
+def _line_below(policy: PolicySet, team: str) -> set[str]:
+    """A team and every team whose reporting line passes through it."""
+    below = {team}
+    for entity in policy.of("team"):
+        current, seen = entity, set()
+        while current is not None and current.id not in seen:
+            if current.id == team:
+                below.add(entity.id)
+                break
+            seen.add(current.id)
+            current = policy.get(f"team:{current.spec.reports_to}") if current.spec.reports_to else None
+    return below
 
 
 def _title(policy: PolicySet, name: str | None) -> str:
