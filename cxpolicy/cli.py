@@ -65,6 +65,10 @@ fail_on_option = click.option(
     help="The lowest severity that makes the run fail (exit 1).")
 
 
+today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                            help="Judge dates as of this day (YYYY-MM-DD).")
+
+
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
@@ -107,15 +111,16 @@ def validate(path: str | None, output_format: str, output: str | None, verbose: 
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (codes or prefixes).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Judge dates as of this day (YYYY-MM-DD); default: the project's `today`, else the real date.")
+@click.option("--show-waived", is_flag=True, help="Also list the findings that waivers hide.")
 def check(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str,
-          select: tuple[str, ...], ignore: tuple[str, ...], today: Any) -> None:
+          select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
     PATH cannot be used.
     """
     _run(path, output_format, output, fail_on, rules=True, verbose=verbose, select=_codes(select),
-         ignore=_codes(ignore), today=today.date() if today else None)
+         ignore=_codes(ignore), today=today.date() if today else None, show_waived=show_waived)
 
 
 def _run(path: str | None, output_format: str, output: str | None, fail_on: str, *, rules: bool,
@@ -142,6 +147,39 @@ def _render(outcome: Any, output_format: str, fail_on: Any, *, colour: bool) -> 
     if output_format == "junit":
         return renderer.render(outcome, fail_on)
     return renderer.render(outcome)
+
+
+@cli.command("test")
+@path_argument
+@today_option
+def test_rules(path: str | None, today: Any) -> None:
+    """Run the rule tests (kind RuleTest) kept beside the rules: each passes when its rule reports exactly
+    the entities it expects. Exits 1 when a test fails."""
+    from cxpolicy import policyset, ruletests
+
+    try:
+        cases, errors = ruletests.run_all(path or default_root(), today.date() if today else None)
+    except policyset.PolicyPathError as error:
+        fail_usage(str(error))
+    for error in errors:
+        click.echo(f"{error.location()}: error {error.code} {error.message}")
+    for case in cases:
+        file, line, _ = case.test.where()
+        status = "PASS" if case.passed else "FAIL"
+        click.echo(f"{status} {file}:{line} {case.test.id} (rule {case.test.spec.rule})")
+        if case.passed:
+            continue
+        for problem in case.problems:
+            click.echo(f"    {problem.location()}: {problem.code} {problem.message}")
+        missing = sorted(set(case.expected) - set(case.reported))
+        extra = sorted(set(case.reported) - set(case.expected))
+        if missing:
+            click.echo(f"    expected but not reported: {', '.join(missing)}")
+        if extra:
+            click.echo(f"    reported but not expected: {', '.join(extra)}")
+    failed = sum(1 for case in cases if not case.passed)
+    click.echo(f"{len(cases) - failed} passed, {failed} failed")
+    sys.exit(EXIT_FINDINGS if failed or errors else EXIT_CLEAN)
 
 
 @cli.command("rules")
@@ -184,8 +222,6 @@ report_format_option = click.option(
     "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
     help="text for a terminal, markdown for a pull request or wiki, csv for a spreadsheet, json for tools, "
          "html for the browser report (the whole page, whichever report).")
-today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
-                            help="Judge dates as of this day (YYYY-MM-DD).")
 
 
 @cli.group()

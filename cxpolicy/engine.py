@@ -24,6 +24,16 @@ class Options:
     ignore: tuple[str, ...] = ()
     verbose: bool = False  # list info findings too
     today: dt.date | None = None  # else the project's `today`, else the real date
+    show_waived: bool = False  # list the findings waivers hide
+
+
+@dataclass(frozen=True)
+class Waived:
+    """A finding a waiver hides, with the waiver and its reason."""
+
+    finding: Finding
+    waiver: str
+    reason: str
 
 
 @dataclass
@@ -35,6 +45,8 @@ class Outcome:
     entities: int
     findings: list[Finding]  # sorted; info findings only when verbose
     counts: dict[str, int] = field(default_factory=dict)  # every severity, listed or not
+    waived: list[Waived] = field(default_factory=list)  # sorted; hidden from the findings and the counts
+    show_waived: bool = False
 
     def failed(self, fail_on: Severity) -> bool:
         return any(self.counts.get(severity.value, 0) for severity in Severity if severity.rank >= fail_on.rank)
@@ -42,6 +54,20 @@ class Outcome:
 
 def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(code == pattern or code.startswith(pattern) for pattern in patterns)
+
+
+def _adjusted(finding: Finding, overrides: Mapping[str, str], options: Options) -> Finding | None:
+    """The finding at the severity the project sets, or None when it is turned off or not selected."""
+    if options.select and not _matches(finding.code, options.select):
+        return None
+    if _matches(finding.code, options.ignore):
+        return None
+    setting = overrides.get(finding.code)
+    if setting == "off":
+        return None
+    if setting is not None and setting != finding.severity.value:
+        return dataclasses.replace(finding, severity=Severity(setting))
+    return finding
 
 
 def decide(
@@ -52,23 +78,17 @@ def decide(
     root: str,
     files: int,
     entities: int,
+    waived: Iterable[Waived] = (),
 ) -> Outcome:
-    kept: list[Finding] = []
-    for finding in findings:
-        if options.select and not _matches(finding.code, options.select):
-            continue
-        if _matches(finding.code, options.ignore):
-            continue
-        setting = overrides.get(finding.code)
-        if setting == "off":
-            continue
-        if setting is not None and setting != finding.severity.value:
-            finding = dataclasses.replace(finding, severity=Severity(setting))
-        kept.append(finding)
-    unique = sorted(set(kept))
+    unique = sorted({f for f in (_adjusted(f, overrides, options) for f in findings) if f is not None})
     counts = {severity.value: sum(1 for f in unique if f.severity is severity) for severity in Severity}
     listed = [f for f in unique if options.verbose or f.severity is not Severity.INFO]
-    return Outcome(root, files, entities, listed, counts)
+    hidden = sorted(
+        (Waived(kept, w.waiver, w.reason) for w in waived
+         if (kept := _adjusted(w.finding, overrides, options)) is not None),
+        key=lambda w: w.finding,
+    )
+    return Outcome(root, files, entities, listed, counts, hidden, options.show_waived)
 
 
 @dataclass
@@ -99,18 +119,23 @@ def run(root: str, options: Options, *, rules: bool = True) -> Run:
 
 
 def _run(root: str, options: Options, *, rules: bool) -> Run:
-    from cxpolicy import metrics, policyset
+    from cxpolicy import metrics, policyset, waivers
     from cxpolicy.graph import PolicyGraph
-    from cxpolicy.rules import registry
+    from cxpolicy.rules import language, registry
 
     loaded = policyset.load(root)
     policy = loaded.policy
     today = options.today or policy.project.today or dt.date.today()
-    findings = list(loaded.findings)
+    user_rules, rule_problems = language.compile_rules(policy)
+    findings = [*loaded.findings, *rule_problems]
     graph = None
     if rules:
         graph = PolicyGraph(policy)
         context = registry.Context(policy, graph, today, metrics.catalogue(policy.project.metrics))
         findings.extend(registry.run(context))
-    outcome = decide(findings, policy.project.rules, options, root=root, files=len(policy.files), entities=len(policy))
+        findings.extend(language.run(user_rules, policy, graph))
+    applied = waivers.apply(findings, policy, today, complete=rules)
+    hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
+    outcome = decide(applied.kept, policy.project.rules, options, root=root, files=len(policy.files),
+                     entities=len(policy), waived=hidden)
     return Run(policy, graph, outcome, today)

@@ -21,6 +21,8 @@ from cxpolicy.policyset import Entity, PolicySet
 #: Relations drawn from the team to what it owns, sponsors or approves.
 TEAM_TO_ENTITY = frozenset({"accountable", "responsible", "consulted", "informed", "sponsors", "approves"})
 RACI_ROLES = ("accountable", "responsible", "consulted", "informed")
+#: Rule tests describe other policy sets; they are not part of this one's graph.
+NOT_IN_GRAPH = frozenset({"ruletest"})
 
 #: Specificity of where a standard names a touchpoint (FORMAT.md): touchpoint > channel > journey.
 TOUCHPOINT_LEVEL, CHANNEL_LEVEL, JOURNEY_LEVEL = 3, 2, 1
@@ -71,7 +73,7 @@ class PolicyGraph:
         self.policy = policy
         self.graph = nx.MultiDiGraph()
         self.stages: dict[str, list[Stage]] = {}
-        for kind in sorted(policy.entities):
+        for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
                 self.graph.add_node(entity.name, kind=kind)
         for journey in policy.of("journey"):
@@ -79,7 +81,7 @@ class PolicyGraph:
             for stage in self.stages[journey.id]:
                 self.graph.add_node(stage.name, kind="stage")
                 self.graph.add_edge(journey.name, stage.name, key="contains", relation="contains")
-        for kind in sorted(policy.entities):
+        for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
                 for path, ref, target in model.iter_references(entity.model):
                     self._add_reference(entity, path, ref, target)
@@ -248,6 +250,18 @@ class PolicyGraph:
             for touchpoint, level in levels.items():
                 found[touchpoint].append(Application(standard, level, segments))
         return found
+
+    @cached_property
+    def _touchpoints_by_standard(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for touchpoint in sorted(self._applications):
+            for application in self._applications[touchpoint]:
+                found[application.standard.id].append(touchpoint)
+        return found
+
+    def touchpoints_of_standard(self, standard: str) -> list[str]:
+        """The touchpoints a standard applies to: named, through their channel, or through a journey."""
+        return self._touchpoints_by_standard.get(standard, [])
 
     def standards_for(self, touchpoint: str, segment: str | None = None, metric: str | None = None) -> list[Application]:
         """Standards applying to a touchpoint (for a segment, of a metric, when given)."""

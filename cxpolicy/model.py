@@ -9,6 +9,7 @@ and which relation it draws in the graph.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
@@ -404,18 +405,106 @@ class ListeningPostSpec(Strict):
         default_factory=list, description="Teams that must act on what it hears.")
 
 
-Kind = Literal["team", "segment", "channel", "touchpoint", "journey", "servicestandard", "kpi", "listeningpost", "rule", "waiver"]
+Kind = Literal["team", "segment", "channel", "touchpoint", "journey", "servicestandard", "kpi", "listeningpost"]
 SeverityName = Literal["error", "warning", "info"]
+
+_SCALAR = {"type": ["string", "number", "boolean"]}
+PREDICATE_MARKER = "x-cxpolicy-predicate"
+#: The rule language's grammar (docs/rules-language.md), as JSON Schema definitions. The
+#: committed Rule schema carries them, and the model validates with them, so both agree.
+PREDICATE_DEFS: dict[str, Any] = {
+    "Predicate": {
+        "type": "object",
+        "title": "Predicate",
+        "description": "Conditions that must all hold: `field: value`, `field: {test}`, `relation: {min, max, where}`, "
+                       "or all / any / not.",
+        "properties": {
+            "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Predicate"}, "title": "All",
+                    "description": "Every one of these holds."},
+            "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Predicate"}, "title": "Any",
+                    "description": "At least one of these holds."},
+            "not": {"$ref": "#/$defs/Predicate", "title": "Not", "description": "This does not hold."},
+        },
+        "additionalProperties": {"$ref": "#/$defs/Test"},
+    },
+    "Test": {
+        "title": "Test",
+        "description": "A value the field must equal, a test of the field, or a count of related entities.",
+        "anyOf": [
+            {"type": ["string", "number", "boolean", "null"]},
+            {"type": "array", "items": _SCALAR},
+            {"$ref": "#/$defs/FieldTest"},
+            {"$ref": "#/$defs/CountTest"},
+        ],
+        "x-cxpolicy-message": "a condition is a value, a test (equals, in, notIn, matches, exists, gte, gt, lte, lt, "
+                              "contains) or a count of related entities (min, max, where)",
+    },
+    "FieldTest": {
+        "type": "object",
+        "title": "Field test",
+        "description": "Tests of one field; all given must hold.",
+        "properties": {
+            "equals": {"title": "Equals", "description": "The field equals this value."},
+            "in": {"type": "array", "items": _SCALAR, "title": "In", "description": "The field is one of these."},
+            "notIn": {"type": "array", "items": _SCALAR, "title": "Not in", "description": "The field is none of these."},
+            "matches": {"type": "string", "title": "Matches",
+                        "description": "The field matches this regular expression (RE2 syntax, linear time)."},
+            "exists": {"type": "boolean", "title": "Exists", "description": "The field is set (true) or absent (false)."},
+            "gte": {"type": ["string", "number"], "title": "At least", "description": "At least this number, duration, percentage or date."},
+            "gt": {"type": ["string", "number"], "title": "More than", "description": "More than this."},
+            "lte": {"type": ["string", "number"], "title": "At most", "description": "At most this."},
+            "lt": {"type": ["string", "number"], "title": "Less than", "description": "Less than this."},
+            "contains": {**_SCALAR, "title": "Contains", "description": "The list field contains this value."},
+        },
+        "additionalProperties": False,
+        "minProperties": 1,
+    },
+    "CountTest": {
+        "type": "object",
+        "title": "Count test",
+        "description": "How many related entities (filtered by `where`) there must be; at least one when no bound is given.",
+        "properties": {
+            "min": {"type": "integer", "minimum": 0, "title": "Min", "description": "At least this many."},
+            "max": {"type": "integer", "minimum": 0, "title": "Max", "description": "At most this many."},
+            "where": {"$ref": "#/$defs/Predicate", "title": "Where", "description": "Only related entities where this holds."},
+        },
+        "additionalProperties": False,
+        "minProperties": 1,
+    },
+}
+
+
+@functools.cache
+def _predicate_validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator({"$ref": "#/$defs/Predicate", "$defs": PREDICATE_DEFS})
+
+
+def _check_predicate(value: Any) -> dict[str, Any]:
+    error = next(iter(_predicate_validator().iter_errors(value)), None)
+    if error is not None:
+        raise ValueError(f"not a valid condition: {error.message}")
+    return value
+
+
+Predicate = Annotated[
+    dict[str, Any],
+    PlainValidator(_check_predicate),
+    WithJsonSchema({PREDICATE_MARKER: True}),  # replaced by a $ref to PREDICATE_DEFS in the generated schema
+]
 
 
 class RuleSpec(Strict):
-    """A check the CX office declares itself."""
+    """A check the CX office declares itself (docs/rules-language.md)."""
 
     severity: SeverityName = Field(description="How serious a finding of this rule is.")
     target: Kind = Field(description="The kind of entity the rule looks at, in lower case, e.g. touchpoint.")
-    where: dict[str, Any] = Field(default_factory=dict, description="Which entities the rule looks at (all when absent).")
-    require: dict[str, Any] = Field(description="What each of them must satisfy.")
-    message: str = Field(description="The message shown for each entity that does not satisfy it.")
+    where: Predicate = Field(default_factory=dict, description="Which entities the rule looks at (all when absent).")
+    require: Predicate = Field(description="What each of them must satisfy.")
+    message: str = Field(description="The message for each entity that does not satisfy it; {id}, {title} and "
+                                     "other fields in braces are filled in.")
+    hint: str | None = Field(None, description="How to fix it, shown under the message.")
 
 
 class WaiverSpec(Strict):
@@ -428,6 +517,27 @@ class WaiverSpec(Strict):
     reason: str = Field(description="Why the exception is acceptable, and until when.")
     approved_by: Annotated[Id, Ref("team", "approves")] = Field(description="The team that approved the exception.")
     expires: IsoDate = Field(description="After this date the waiver stops counting.")
+
+
+class RuleTestGiven(Strict):
+    """The policy set a rule test runs on."""
+
+    base: Literal["policy", "none"] = Field(
+        "policy", description="policy: the surrounding policy set; none: only the documents added here.")
+    add: list[dict[str, Any]] = Field(
+        default_factory=list, description="Policy documents to add; one with the kind and id of an existing entity replaces it.")
+    remove: list[Annotated[EntityName, Ref(None, "removes")]] = Field(
+        default_factory=list, description="Entities to take out, as kind:id.")
+
+
+class RuleTestSpec(Strict):
+    """A test case for a rule: a policy set, and exactly what the rule must report on it."""
+
+    rule: Annotated[str, Field(pattern=r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$")] = Field(
+        description="The Rule id (or built-in code) under test.")
+    given: RuleTestGiven = Field(default_factory=RuleTestGiven, description="The policy set to check.")
+    expect: list[EntityName] = Field(
+        description="The entities the rule must report, as kind:id; nothing else may be reported. [] expects none.")
 
 
 class Metric(Strict):
@@ -499,12 +609,14 @@ KPI = _document("KPI", KpiSpec)
 ListeningPost = _document("ListeningPost", ListeningPostSpec)
 Rule = _document("Rule", RuleSpec)
 Waiver = _document("Waiver", WaiverSpec)
+RuleTest = _document("RuleTest", RuleTestSpec)
 Project = _document("Project", ProjectSpec)
 
 #: Every kind, by its `kind:` name, in the order the docs present them.
 KINDS: dict[str, type[Document]] = {
     model.__name__: model
-    for model in (Team, Segment, Channel, Touchpoint, Journey, ServiceStandard, KPI, ListeningPost, Rule, Waiver, Project)
+    for model in (Team, Segment, Channel, Touchpoint, Journey, ServiceStandard, KPI, ListeningPost, Rule, Waiver, RuleTest,
+                  Project)
 }
 
 

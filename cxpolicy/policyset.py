@@ -112,7 +112,7 @@ def load(root: str) -> Loaded:
     entities: dict[str, dict[str, Entity]] = {}
     for relpath in found.files:
         read = source.read_file(root, relpath, limits)
-        findings.extend(_typed(read, entities, findings))
+        findings.extend(_typed(read, entities))
     policy = PolicySet(root, project_entity, entities, found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
@@ -124,7 +124,7 @@ def _read_project(root: str, findings: list[Finding]) -> Entity | None:
         return None
     read = source.read_file(root, discover.PROJECT_FILE)
     project_entities: dict[str, dict[str, Entity]] = {}
-    findings.extend(_typed(read, project_entities, findings))
+    findings.extend(_typed(read, project_entities))
     projects = list(project_entities.get("project", {}).values())
     if not read.documents or all(document.data is None for document in read.documents):
         findings.append(checks.YAML_SYNTAX.at(
@@ -133,10 +133,16 @@ def _read_project(root: str, findings: list[Finding]) -> Entity | None:
     return projects[0] if projects else None
 
 
-def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]], sofar: list[Finding]) -> list[Finding]:
+def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]]) -> list[Finding]:
     """The findings of one file; its valid entities are added to `entities`."""
-    findings = list(read.findings)
-    for document in read.documents:
+    findings = list(read.findings) + add_documents(read.documents, entities)
+    return _without_cascades(read, findings, entities)
+
+
+def add_documents(documents: list[source.Document], entities: dict[str, dict[str, Entity]]) -> list[Finding]:
+    """Check each document's envelope and schema and add the valid ones to `entities`; return the findings."""
+    findings: list[Finding] = []
+    for document in documents:
         if document.data is None:
             continue  # an empty document, e.g. after a trailing '---'
         kind, problem = _envelope(document)
@@ -158,7 +164,7 @@ def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]], sofa
             continue
         entities[model.kind_key(kind)][entity.id] = entity
         findings.extend(_duplicate_stages(entity))
-    return _without_cascades(read, findings, entities)
+    return findings
 
 
 def _envelope(document: source.Document) -> tuple[str, Finding | None]:
@@ -257,7 +263,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                     file, line, column = entity.where(path)
                     findings.append(checks.UNKNOWN_REFERENCE.at(
                         file, line, column, message, entity=entity.name, hint=hint))
-            if kind == "waiver":
+            if kind in ("waiver", "ruletest"):
                 findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), rule_names))
     if policy.project_entity is not None:
         for path, ref, target in model.iter_references(policy.project_entity.model):

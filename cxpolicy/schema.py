@@ -36,9 +36,15 @@ def schema_filename(kind: str) -> str:
 def generate(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind, as generated from its model."""
     generated = model.KINDS[kind].model_json_schema(by_alias=True)
+    if kind == "Rule":
+        spec = generated["$defs"]["RuleSpec"]["properties"]
+        for name in ("where", "require"):
+            spec[name].pop(model.PREDICATE_MARKER)
+            spec[name]["$ref"] = "#/$defs/Predicate"
+        generated["$defs"].update(model.PREDICATE_DEFS)
     for node in [generated, *generated.get("$defs", {}).values()]:
         for name, prop in node.get("properties", {}).items():
-            prop["title"] = _title(name)  # editors show it; pydantic omits it beside a $ref
+            prop.setdefault("title", _title(name))  # editors show it; pydantic omits it beside a $ref
     return {"$schema": DIALECT, "$id": BASE_URI + schema_filename(kind), **generated}
 
 

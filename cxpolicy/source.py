@@ -73,6 +73,15 @@ class Document:
     # List items have their own position as both key and value.
     positions: dict[Path, tuple[int, int, int, int]] = field(repr=False)
 
+    def part(self, path: Path) -> "Document":
+        """The value at `path` as a document of its own, keeping where each part is written."""
+        size = len(path)
+        positions = {p[size:]: spot for p, spot in self.positions.items() if p[:size] == tuple(path)}
+        value = self.data
+        for step in path:
+            value = value[step]
+        return Document(self.file, self.index, value, positions)
+
     def where(self, path: Path = (), *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path` (or of its key), falling back to
         the nearest written ancestor for paths that are absent or came from an alias."""

@@ -66,8 +66,9 @@ def test_today_decides_which_dates_have_passed(run):
     later = run("check", str(POLICIES), "--format", "json", "--today", "2028-06-01")
     found = codes(later)
     assert found.count("CX212") == 18 and "CX214" in found
-    assert later.exit_code == 0
-    assert run("check", str(POLICIES), "--today", "2028-06-01", "--fail-on", "warning").exit_code == 1
+    assert found.count("CX501") == 1, "the trade-review waiver has expired by then"
+    assert later.exit_code == 1
+    assert run("check", str(POLICIES), "--today", "2026-12-01", "--fail-on", "warning").exit_code == 0
 
 
 def test_bad_today_is_a_usage_error(run):

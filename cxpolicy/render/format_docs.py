@@ -158,6 +158,23 @@ spec:
   approvedBy: cco
   expires: 2027-03-31
 """,
+    "RuleTest": """\
+apiVersion: cxpolicy/v1
+kind: RuleTest
+metadata:
+  id: premium-moments-flags-a-bare-moment
+  title: A new moment of truth with no premium standard is reported
+spec:
+  rule: premium-moments
+  given:
+    add:
+      - apiVersion: cxpolicy/v1
+        kind: Touchpoint
+        metadata: {id: callback-line}
+        spec: {channel: phone, owner: customer-care, momentOfTruth: true}
+    remove: [servicestandard:premium-answer-60s]
+  expect: [touchpoint:callback-line]
+""",
     "Project": """\
 apiVersion: cxpolicy/v1
 kind: Project
@@ -241,6 +258,8 @@ def _type_words(root: dict[str, Any], node: dict[str, Any]) -> str:
     reference = node.get("x-cxpolicy-reference")
     if reference not in (None, "kind:id") and "anyOf" not in node:
         return f"{_KIND_NAMES.get(reference, reference.capitalize())} id"
+    if node.get("$ref") == "#/$defs/Predicate":
+        return "condition (docs/rules-language.md)"
     if "$ref" in node:
         target = schema.resolve(root, node)
         return "mapping, below" if target.get("type") == "object" else _type_words(root, target)
@@ -286,6 +305,8 @@ def _rows(root: dict[str, Any], node: dict[str, Any], prefix: str) -> list[tuple
 def _nested(root: dict[str, Any], prop: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     found = []
     for branch in prop.get("anyOf", [prop]):
+        if branch.get("$ref") == "#/$defs/Predicate":
+            continue  # recursive: the rule language has its own page
         if "$ref" in branch and schema.resolve(root, branch).get("type") == "object":
             found.append((branch, ""))
         elif branch.get("type") == "array" and "$ref" in branch.get("items", {}):

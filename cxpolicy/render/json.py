@@ -6,27 +6,31 @@ import json
 
 from cxpolicy import __version__
 from cxpolicy.engine import Outcome
+from cxpolicy.findings import Finding
 
 
 def render(outcome: Outcome) -> str:
-    document = {
+    document: dict = {
         "version": 1,
         "tool": {"name": "cxpolicy", "version": __version__},
         "root": outcome.root,
         "summary": {"files": outcome.files, "entities": outcome.entities, **outcome.counts},
-        "findings": [
-            {
-                "code": f.code,
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "entity": f.entity,
-                "file": f.file,
-                "line": f.line,
-                "column": f.column,
-                "message": f.message,
-                "hint": f.hint,
-            }
-            for f in outcome.findings
-        ],
+        "findings": [_finding(f) for f in outcome.findings],
     }
+    if outcome.show_waived:
+        document["waived"] = [{**_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in outcome.waived]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _finding(f: Finding) -> dict:
+    return {
+        "code": f.code,
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "entity": f.entity,
+        "file": f.file,
+        "line": f.line,
+        "column": f.column,
+        "message": f.message,
+        "hint": f.hint,
+    }

@@ -7,6 +7,7 @@ import json
 from cxpolicy import __version__
 from cxpolicy.catalogue import checks
 from cxpolicy.engine import Outcome
+from cxpolicy.findings import Finding
 from cxpolicy.render import ci_path
 from cxpolicy.render.rule_docs import page
 
@@ -29,22 +30,11 @@ def render(outcome: Outcome) -> str:
         }
         for check in catalogue
     ]
-    results = []
-    for f in outcome.findings:
-        result = {
-            "ruleId": f.code,
-            "level": _LEVEL[f.severity.value],
-            "message": {"text": f.message + (f" ({f.hint})" if f.hint else "")},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": ci_path(outcome.root, f.file)},
-                    "region": {"startLine": f.line, "startColumn": f.column},
-                },
-                **({"logicalLocations": [{"fullyQualifiedName": f.entity}]} if f.entity else {}),
-            }],
-        }
-        if f.code in index:
-            result["ruleIndex"] = index[f.code]
+    results = [_result(f, index, outcome.root) for f in outcome.findings]
+    for waived in outcome.waived:
+        result = _result(waived.finding, index, outcome.root)
+        result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                   "justification": f"waiver {waived.waiver}: {waived.reason}"}]
         results.append(result)
     document = {
         "$schema": SCHEMA_URI,
@@ -60,3 +50,21 @@ def render(outcome: Outcome) -> str:
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _result(f: Finding, index: dict[str, int], root: str) -> dict:
+    result: dict = {
+        "ruleId": f.code,
+        "level": _LEVEL[f.severity.value],
+        "message": {"text": f.message + (f" ({f.hint})" if f.hint else "")},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": ci_path(root, f.file)},
+                "region": {"startLine": f.line, "startColumn": f.column},
+            },
+            **({"logicalLocations": [{"fullyQualifiedName": f.entity}]} if f.entity else {}),
+        }],
+    }
+    if f.code in index:
+        result["ruleIndex"] = index[f.code]
+    return result

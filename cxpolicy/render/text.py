@@ -25,10 +25,13 @@ def summary(outcome: Outcome) -> str:
         for severity in Severity
         if counts.get(severity.value, 0)
     ]
-    if not problems:
-        return f"No problems found in {scope}."
     hidden = counts.get("info", 0) - sum(1 for f in outcome.findings if f.severity is Severity.INFO)
-    note = f" ({hidden} info not shown; use -v)" if hidden else ""
+    notes = ([f"{hidden} info not shown; use -v"] if hidden else []) + (
+        [f"{len(outcome.waived)} waived" + ("" if outcome.show_waived else "; use --show-waived")]
+        if outcome.waived else [])
+    note = f" ({'; '.join(notes)})" if notes else ""
+    if not problems:
+        return f"No problems found in {scope}{note}."
     return f"{', '.join(problems)} in {scope}{note}."
 
 
@@ -47,6 +50,14 @@ def render(outcome: Outcome, *, colour: bool = False) -> str:
         lines.append(f"{paint(finding.location(), _BOLD)}: {severity} {finding.code} {finding.message}")
         if finding.hint:
             lines.append(paint(f"    hint: {finding.hint}", _DIM))
+    if outcome.show_waived and outcome.waived:
+        if lines:
+            lines.append("")
+        lines.append("Waived:")
+        for waived in outcome.waived:
+            finding = waived.finding
+            lines.append(f"{finding.location()}: waived {finding.code} {finding.message}")
+            lines.append(paint(f"    by waiver {waived.waiver}: {waived.reason}", _DIM))
     if lines:
         lines.append("")
     lines.append(summary(outcome))

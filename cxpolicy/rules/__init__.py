@@ -9,4 +9,5 @@ MODULES = (
     "cxpolicy.rules.gaps",
     "cxpolicy.rules.conflicts",
     "cxpolicy.rules.ownership",
+    "cxpolicy.rules.waivers",
 )

@@ -1,0 +1,342 @@
+"""The rule language: a Rule document's `where` and `require`, compiled once, evaluated per entity.
+
+A condition is a mapping; each key is one of:
+
+* `all: [...]`, `any: [...]`, `not: {...}`: combinations of conditions;
+* a relation of the target kind (`standards`, `journeys`, `owner`...) with a
+  count `{min, max, where}`: how many related entities, filtered, there must be;
+* a field (`channel`, `momentOfTruth`, `appliesTo.segments`, `labels.brand`)
+  with a value (equals; for a list field, contains) or tests (`equals`, `in`,
+  `notIn`, `matches`, `exists`, `gte`, `gt`, `lte`, `lt`, `contains`).
+
+No code is evaluated. Regular expressions use RE2, whose matching time grows
+linearly with the text, so no pattern can hang a check (and the verdict never
+depends on a timeout). Mistakes in a rule are CX103 findings at their line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from cxpolicy import model
+from cxpolicy.findings import Finding, Severity
+from cxpolicy.graph import PolicyGraph, Stage
+from cxpolicy.policyset import Entity, PolicySet
+from cxpolicy.rules import files as checks
+from cxpolicy.rules import vocabulary
+from cxpolicy.suggest import closest
+
+COMBINATORS = ("all", "any", "not")
+COUNT_KEYS = frozenset({"min", "max", "where"})
+ORDERING = {"gte": lambda a, b: a >= b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b}
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+_SPEC_MODELS = {model.kind_key(name): document.model_fields["spec"].annotation for name, document in model.KINDS.items()}
+
+
+class Condition:
+    def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class AllOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
+        return all(part.holds(subject, kind, graph) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class AnyOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
+        return any(part.holds(subject, kind, graph) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class Not(Condition):
+    part: Condition
+
+    def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
+        return not self.part.holds(subject, kind, graph)
+
+
+@dataclass(frozen=True)
+class FieldTest(Condition):
+    path: str
+    tests: tuple[tuple[str, Any], ...]  # (operator, operand), the operand already parsed
+
+    def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
+        value = vocabulary.field_value(subject, kind, self.path, graph)
+        return all(_test(operator, operand, value) for operator, operand in self.tests)
+
+
+@dataclass(frozen=True)
+class Count(Condition):
+    relation: str
+    minimum: int | None
+    maximum: int | None
+    where: Condition | None
+
+    def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
+        related_kind, find = vocabulary.RELATIONS[kind][self.relation]
+        related = find(subject, graph)
+        if self.where is not None:
+            related = [r for r in related if self.where.holds(r, _kind_of(r, related_kind), graph)]
+        return (self.minimum is None or len(related) >= self.minimum) and (
+            self.maximum is None or len(related) <= self.maximum)
+
+
+def _kind_of(subject: Any, declared: str) -> str:
+    if isinstance(subject, Stage):
+        return "stage"
+    return model.kind_key(subject.kind) if declared == "any" else declared
+
+
+# --------------------------------------------------------------------------- values
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def _measure(value: Any) -> tuple[str, float] | None:
+    """A value as (dimension, number) for ordering; None when it is not a quantity."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return "number", float(value)
+    if isinstance(value, model.Quantity):
+        return value.dimension, value.amount
+    if isinstance(value, model.Share):
+        return "percent", value.percent
+    if isinstance(value, model.Duration):
+        return "duration", value.seconds
+    if isinstance(value, dt.date):
+        return "date", float(value.toordinal())
+    if isinstance(value, str):
+        if _DATE.match(value):
+            try:
+                return "date", float(dt.date.fromisoformat(value).toordinal())
+            except ValueError:
+                return None
+        try:
+            quantity = model.Quantity.parse(value)
+        except ValueError:
+            return None
+        return quantity.dimension, quantity.amount
+    return None
+
+
+def _comparable(a: tuple[str, float] | None, b: tuple[str, float] | None) -> bool:
+    """A plain number compares with any quantity (95 with 95%); otherwise the dimensions must match."""
+    return a is not None and b is not None and (a[0] == b[0] or "number" in (a[0], b[0]))
+
+
+def _same(value: Any, operand: Any) -> bool:
+    measured, wanted = _measure(value), _measure(operand)
+    if not isinstance(value, str) and _comparable(measured, wanted):
+        return measured[1] == wanted[1]  # type: ignore[index]
+    if isinstance(value, (str, bool)) or value is None:
+        return value == operand
+    return str(value) == str(operand)
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _test(operator: str, operand: Any, value: Any) -> bool:
+    if operator == "exists":
+        present = value is not None and value != [] and value != {}
+        return present == operand
+    if operator in ("equals", "literal"):
+        if isinstance(value, list):
+            wanted = _items(operand)
+            return all(any(_same(v, w) for v in value) for w in wanted) if operator == "literal" else value == wanted
+        if isinstance(operand, list):
+            return any(_same(value, w) for w in operand)
+        return _same(value, operand)
+    if operator == "in":
+        return any(_same(v, w) for v in _items(value) for w in operand) if value is not None else False
+    if operator == "notIn":
+        return not any(_same(v, w) for v in _items(value) for w in operand)
+    if operator == "contains":
+        return any(_same(v, operand) for v in _items(value))
+    if operator == "matches":
+        return any(operand.search(str(v)) is not None for v in _items(value))
+    measured = _measure(value)
+    return _comparable(measured, operand) and ORDERING[operator](measured[1], operand[1])  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: tuple
+    message: str
+    hint: str | None = None
+    key: bool = True
+
+
+def compile_condition(data: dict[str, Any], kind: str, path: tuple, problems: list[Problem]) -> Condition:
+    parts: list[Condition] = []
+    for key in data:
+        value = data[key]
+        here = path + (key,)
+        if key in ("all", "any"):
+            compiled = tuple(compile_condition(item, kind, here + (i,), problems) for i, item in enumerate(value))
+            parts.append(AllOf(compiled) if key == "all" else AnyOf(compiled))
+        elif key == "not":
+            parts.append(Not(compile_condition(value, kind, here, problems)))
+        elif isinstance(value, dict) and value and set(value) <= COUNT_KEYS:
+            parts.append(_compile_count(key, value, kind, here, problems))
+        else:
+            field = _compile_field(key, value, kind, here, problems)
+            if field is not None:
+                parts.append(field)
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
+def _compile_count(relation: str, value: dict[str, Any], kind: str, path: tuple, problems: list[Problem]) -> Condition:
+    relations = vocabulary.RELATIONS.get(kind, {})
+    if relation not in relations:
+        suggestion = closest(relation, relations)
+        problems.append(Problem(path, f"'{relation}' is not a relation of a {kind} that can be counted",
+                                (f"Did you mean '{suggestion}'? " if suggestion else "")
+                                + f"Relations of a {kind}: {', '.join(sorted(relations)) or 'none'}."))
+        return AllOf(())
+    related_kind = relations[relation][0]
+    where = None
+    if "where" in value:
+        where = compile_condition(value["where"], related_kind, path + ("where",), problems) \
+            if related_kind != "any" else _compile_loose(value["where"], path + ("where",), problems)
+    minimum, maximum = value.get("min"), value.get("max")
+    if minimum is None and maximum is None:
+        minimum = 1
+    if minimum is not None and maximum is not None and minimum > maximum:
+        problems.append(Problem(path, f"min ({minimum}) is greater than max ({maximum}): nothing can satisfy it"))
+    return Count(relation, minimum, maximum, where)
+
+
+def _compile_loose(data: dict[str, Any], path: tuple, problems: list[Problem]) -> Condition:
+    """A condition on entities of mixed kinds (a team's `owns`): any field name is allowed."""
+    return compile_condition(data, "any", path, problems)
+
+
+def _compile_field(name: str, value: Any, kind: str, path: tuple, problems: list[Problem]) -> Condition | None:
+    if kind != "any":
+        known = vocabulary.field_names(kind, _SPEC_MODELS.get(kind))
+        head = name.split(".")[0]
+        if head not in known:
+            relations = vocabulary.RELATIONS.get(kind, {})
+            suggestion = closest(head, [*known, *relations])
+            problems.append(Problem(
+                path, f"'{name}' is not a field of a {kind}",
+                (f"Did you mean '{suggestion}'? " if suggestion else "")
+                + f"Fields: {', '.join(known)}." + (f" Relations (counted with min/max/where): "
+                                                    f"{', '.join(sorted(relations))}." if relations else "")))
+            return None
+    if not isinstance(value, dict):
+        return FieldTest(name, (("literal", value),))
+    tests = []
+    for operator, operand in value.items():
+        where = path + (operator,)
+        if operator == "matches":
+            try:
+                tests.append((operator, re2.compile(operand, _RE2_OPTIONS)))
+            except re2.error as error:
+                detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
+                problems.append(Problem(where, f"the pattern '{operand}' cannot be used: {detail}",
+                                        "Patterns use RE2 syntax: no back-references or look-around.", key=False))
+        elif operator in ORDERING:
+            measured = _measure(operand)
+            if measured is None:
+                problems.append(Problem(where, f"'{operand}' is not a number, duration, percentage or date to compare with",
+                                        "Write e.g. 90%, 4h, 2027-06-30 or 3.", key=False))
+            else:
+                tests.append((operator, measured))
+        else:
+            tests.append((operator, operand))
+    return FieldTest(name, tuple(tests))
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class UserRule:
+    entity: Entity  # the Rule document
+    where: Condition | None
+    require: Condition
+
+    @property
+    def target(self) -> str:
+        return self.entity.spec.target
+
+
+def compile_rules(policy: PolicySet) -> tuple[list[UserRule], list[Finding]]:
+    """The policy's Rule documents, compiled; the mistakes in them as CX103 findings at their lines."""
+    compiled, findings = [], []
+    for rule in policy.of("rule"):
+        problems: list[Problem] = []
+        spec = rule.spec
+        where = compile_condition(spec.where, spec.target, ("spec", "where"), problems) if spec.where else None
+        require = compile_condition(spec.require, spec.target, ("spec", "require"), problems)
+        for name in _placeholders(spec.message):
+            head = name.split(".")[0]
+            if head not in vocabulary.field_names(spec.target, _SPEC_MODELS.get(spec.target)):
+                problems.append(Problem(("spec", "message"), f"the message names '{{{name}}}', which is not a field of a "
+                                        f"{spec.target}", "Use fields such as {id} or {title}.", key=False))
+        for problem in problems:
+            file, line, column = rule.where(problem.path, key=problem.key)
+            findings.append(checks.SCHEMA.at(file, line, column, f"rule {rule.id}: {problem.message}",
+                                             entity=rule.name, hint=problem.hint))
+        if not problems:
+            compiled.append(UserRule(rule, where, require))
+    return compiled, findings
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9.]*)\}")
+
+
+def _placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)
+
+
+def _render(template: str, subject: Entity, kind: str, graph: PolicyGraph) -> str:
+    def fill(match: re.Match[str]) -> str:
+        value = vocabulary.field_value(subject, kind, match.group(1), graph)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        return "" if value is None else str(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def run(rules: list[UserRule], policy: PolicySet, graph: PolicyGraph) -> Iterator[Finding]:
+    for rule in rules:
+        spec = rule.entity.spec
+        for subject in policy.of(rule.target):
+            if rule.where is not None and not rule.where.holds(subject, rule.target, graph):
+                continue
+            if rule.require.holds(subject, rule.target, graph):
+                continue
+            file, line, column = subject.where()
+            yield Finding(
+                file=file, line=line, column=column, code=rule.entity.id,
+                message=_render(spec.message, subject, rule.target, graph),
+                rule=rule.entity.id, severity=Severity(spec.severity), entity=subject.name,
+                hint=spec.hint or f"This is the CX office's rule {rule.entity.id} ({rule.entity.file}).",
+            )

@@ -1,0 +1,71 @@
+"""Rule tests: run each RuleTest's policy set through the checks and compare what its rule reports.
+
+A test starts from the surrounding policy set (`base: policy`) or from nothing
+but its Project settings and Rule documents (`base: none`), removes and adds
+documents, runs every check, and passes when the rule under test reports
+exactly the entities it expects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from cxpolicy import engine, metrics, policyset
+from cxpolicy.findings import Finding
+from cxpolicy.graph import PolicyGraph
+from cxpolicy.policyset import Entity, PolicySet
+from cxpolicy.rules import language, registry
+
+
+@dataclass
+class CaseResult:
+    test: Entity
+    expected: list[str]
+    reported: list[str]
+    problems: list[Finding]  # what is wrong with the test's own documents
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and self.expected == self.reported
+
+
+def given(policy: PolicySet, test: Entity) -> tuple[PolicySet, list[Finding]]:
+    """The policy set a test describes, and the problems with the documents it adds."""
+    spec = test.spec.given
+    keep = set(policy.entities) if spec.base == "policy" else {"rule"}
+    entities = {kind: dict(found) for kind, found in policy.entities.items() if kind in keep}
+    entities.pop("ruletest", None)
+    for name in spec.remove:
+        kind, _, ident = name.partition(":")
+        entities.get(kind, {}).pop(ident, None)
+    documents = [test.document.part(("spec", "given", "add", index)) for index in range(len(spec.add))]
+    for document in documents:
+        data = document.data
+        if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
+            entities.get(str(data.get("kind", "")).lower(), {}).pop(data["metadata"].get("id"), None)
+    problems = policyset.add_documents(documents, entities)
+    smaller = replace(policy, entities=entities)
+    # Only the test's own documents can be wrong here: a reference left dangling by
+    # `remove`, or settings naming what a bare test leaves out, is part of the scenario.
+    problems += [f for f in policyset.resolve_references(smaller) if f.file == test.file]
+    return smaller, problems
+
+
+def run_case(policy: PolicySet, test: Entity, today: dt.date) -> CaseResult:
+    variant, problems = given(policy, test)
+    graph = PolicyGraph(variant)
+    context = registry.Context(variant, graph, today, metrics.catalogue(variant.project.metrics))
+    rules, rule_problems = language.compile_rules(variant)
+    findings = [*registry.run(context), *language.run(rules, variant, graph)]
+    reported = sorted({f.entity or "" for f in findings if f.code == test.spec.rule})
+    return CaseResult(test, sorted(set(test.spec.expect)), reported, problems + rule_problems)
+
+
+def run_all(root: str, today: dt.date | None = None) -> tuple[list[CaseResult], list[Finding]]:
+    """Every rule test of the policy set, and the problems that stop the set itself from loading."""
+    result = engine.run(root, engine.Options(today=today), rules=False)
+    errors = [f for f in result.outcome.findings if f.severity.value == "error"]
+    tests = sorted(result.policy.of("ruletest"), key=lambda test: test.where())
+    cases = [run_case(result.policy, test, result.today) for test in tests]
+    return cases, errors
