@@ -416,11 +416,12 @@ def schema(mode: str | None, folder: str) -> None:
               help="The docs folder.")
 def docs(mode: str | None, folder: str) -> None:
     """Generate the reference pages in docs/ from the models and the rule catalogue."""
-    from cxpolicy.render import format_docs, rule_docs
+    from cxpolicy.render import format_docs, language_docs, rule_docs
 
     files = {
         os.path.join(folder, "format.md"): format_docs.render(),
         os.path.join(folder, "rules.md"): rule_docs.catalogue_page(),
+        os.path.join(folder, "rules-language.md"): language_docs.render(),
     }
     sync_generated(files, mode, "cxpolicy docs --write")
 

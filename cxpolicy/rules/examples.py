@@ -9,12 +9,12 @@ BASE = """\
 apiVersion: cxpolicy/v1
 kind: Team
 metadata: {id: cco, title: Chief Customer Officer}
-spec: {executive: true, codeowners: ["@example/cco"]}
+spec: {executive: true, lead: Amara Osei, codeowners: ["@example/cco"]}
 ---
 apiVersion: cxpolicy/v1
 kind: Team
 metadata: {id: care, title: Customer Care}
-spec: {reportsTo: cco, codeowners: ["@example/care"]}
+spec: {reportsTo: cco, lead: Sam Reyes, codeowners: ["@example/care"]}
 ---
 apiVersion: cxpolicy/v1
 kind: Segment

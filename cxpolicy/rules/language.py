@@ -38,6 +38,7 @@ ORDERING = {"gte": lambda a, b: a >= b, "gt": lambda a, b: a > b, "lte": lambda 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 _SPEC_MODELS = {model.kind_key(name): document.model_fields["spec"].annotation for name, document in model.KINDS.items()}
+_SPEC_MODELS["servedsegment"] = _SPEC_MODELS["segment"]
 
 
 class Condition:
@@ -213,9 +214,10 @@ def _compile_count(relation: str, value: dict[str, Any], kind: str, path: tuple,
     relations = vocabulary.RELATIONS.get(kind, {})
     if relation not in relations:
         suggestion = closest(relation, relations)
-        problems.append(Problem(path, f"'{relation}' is not a relation of a {kind} that can be counted",
+        noun = vocabulary.FIELDS_OF.get(kind, kind)
+        problems.append(Problem(path, f"'{relation}' is not a relation of a {noun} that can be counted",
                                 (f"Did you mean '{suggestion}'? " if suggestion else "")
-                                + f"Relations of a {kind}: {', '.join(sorted(relations)) or 'none'}."))
+                                + f"Relations of a {noun}: {', '.join(sorted(relations)) or 'none'}."))
         return AllOf(())
     related_kind = relations[relation][0]
     where = None
@@ -237,13 +239,14 @@ def _compile_loose(data: dict[str, Any], path: tuple, problems: list[Problem]) -
 
 def _compile_field(name: str, value: Any, kind: str, path: tuple, problems: list[Problem]) -> Condition | None:
     if kind != "any":
-        known = vocabulary.field_names(kind, _SPEC_MODELS.get(kind))
+        known = vocabulary.field_names(vocabulary.FIELDS_OF.get(kind, kind), _SPEC_MODELS.get(kind))
         head = name.split(".")[0]
         if head not in known:
             relations = vocabulary.RELATIONS.get(kind, {})
             suggestion = closest(head, [*known, *relations])
+            noun = vocabulary.FIELDS_OF.get(kind, kind)
             problems.append(Problem(
-                path, f"'{name}' is not a field of a {kind}",
+                path, f"'{name}' is not a field of a {noun}",
                 (f"Did you mean '{suggestion}'? " if suggestion else "")
                 + f"Fields: {', '.join(known)}." + (f" Relations (counted with min/max/where): "
                                                     f"{', '.join(sorted(relations))}." if relations else "")))

@@ -10,6 +10,7 @@ containing it, the `owner` team...), to be counted and filtered.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,7 +18,19 @@ from pydantic import BaseModel
 from cxpolicy.graph import PolicyGraph, Stage
 from cxpolicy.policyset import Entity
 
-Subject = Any  # an Entity, or a Stage
+Subject = Any  # an Entity, a Stage, or a ServedSegment
+
+
+@dataclass(frozen=True)
+class ServedSegment:
+    """A segment reached from a touchpoint it is served at: its `standards` are the ones for it there."""
+
+    segment: Entity
+    touchpoint: str
+
+    @property
+    def name(self) -> str:
+        return self.segment.name
 Attribute = Callable[[Subject, PolicyGraph], Any]
 Relation = tuple[str, Callable[[Subject, PolicyGraph], list[Subject]]]  # (kind of the related, how to find them)
 
@@ -75,7 +88,8 @@ RELATIONS: dict[str, dict[str, Relation]] = {
         "standards": ("servicestandard", _standards_at),
         "journeys": ("journey", lambda tp, g: g.journeys_of(tp.id)),
         "stages": ("stage", lambda tp, g: g.stages_of(tp.id)),
-        "segments": ("segment", lambda tp, g: _entities(g, "segment", g.segments_served(tp.id))),
+        "segments": ("servedsegment", lambda tp, g: [
+            ServedSegment(segment, tp.id) for segment in _entities(g, "segment", g.segments_served(tp.id))]),
         "kpis": ("kpi", lambda tp, g: _entities(g, "kpi", (s.spec.measured_by for s in _standards_at(tp, g)
                                                            if s.spec.measured_by))),
         "listeningPosts": ("listeningpost", lambda tp, g: _entities(
@@ -140,9 +154,17 @@ RELATIONS: dict[str, dict[str, Relation]] = {
     "stage": {
         "touchpoints": ("touchpoint", lambda s, g: _entities(g, "touchpoint", s.spec.touchpoints)),
     },
+    "servedsegment": {
+        "standards": ("servicestandard", lambda s, g: list({
+            a.standard.id: a.standard for a in g.standards_for(s.touchpoint, s.segment.id)}.values())),
+    },
 }
 
 METADATA_FIELDS = ("id", "title", "description", "labels")
+
+
+#: Kinds whose subjects stand for another kind's entity (a segment at a touchpoint is a segment).
+FIELDS_OF = {"servedsegment": "segment"}
 
 
 def field_names(kind: str, spec_model: type[BaseModel] | None) -> list[str]:
@@ -155,6 +177,8 @@ def field_names(kind: str, spec_model: type[BaseModel] | None) -> list[str]:
 
 def field_value(subject: Subject, kind: str, path: str, graph: PolicyGraph) -> Any:
     """The value at a dotted field path (None when absent)."""
+    if isinstance(subject, ServedSegment):
+        subject, kind = subject.segment, "segment"
     head, _, rest = path.partition(".")
     derived = DERIVED.get(kind, {})
     if head in derived and not rest:
