@@ -6,6 +6,7 @@ and `--version` answer at once.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -112,30 +113,59 @@ def validate(path: str | None, output_format: str, output: str | None, verbose: 
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Judge dates as of this day (YYYY-MM-DD); default: the project's `today`, else the real date.")
 @click.option("--show-waived", is_flag=True, help="Also list the findings that waivers hide.")
+@click.option("--new-only", is_flag=True,
+              help="Report (and fail on) only findings that the --base revision does not have.")
+@click.option("--base", metavar="REF", help="With --new-only: the git revision to compare with, e.g. origin/main.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings not listed in this baseline file, and the entries now fixed.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Write every current finding to this baseline file (atomically) and exit 0.")
 def check(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str,
-          select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool) -> None:
+          select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
+          base: str | None, baseline_file: str | None, write_baseline: str | None) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
     PATH cannot be used.
     """
-    _run(path, output_format, output, fail_on, rules=True, verbose=verbose, select=_codes(select),
-         ignore=_codes(ignore), today=today.date() if today else None, show_waived=show_waived)
+    if new_only and not base:
+        fail_usage("--new-only needs --base REF, the revision to compare with (e.g. --base origin/main)")
+    if base and not new_only:
+        fail_usage("--base goes with --new-only")
+    _run(path, output_format, output, fail_on, rules=True, verbose=verbose,
+         select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
+         show_waived=show_waived, compare_with=base, baseline_file=baseline_file, write_baseline=write_baseline)
 
 
 def _run(path: str | None, output_format: str, output: str | None, fail_on: str, *, rules: bool,
+         compare_with: str | None = None, baseline_file: str | None = None, write_baseline: str | None = None,
          **options: Any) -> None:
-    from cxpolicy import engine, policyset
-    from cxpolicy.findings import Severity
+    from cxpolicy import baseline, engine, policyset
+    from cxpolicy.findings import Severity, stable_key
 
     root = path or default_root()
     threshold = Severity(fail_on)
+    settings = engine.Options(fail_on=threshold, **options)
     try:
-        result = engine.run(root, engine.Options(fail_on=threshold, **options), rules=rules)
-    except policyset.PolicyPathError as error:
+        result = engine.run(root, settings, rules=rules)
+        outcome = result.outcome
+        if write_baseline is not None:
+            count = baseline.write(write_baseline, outcome.findings)
+            click.echo(f"wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}")
+            sys.exit(EXIT_CLEAN)
+        if compare_with is not None:
+            from cxpolicy import gitsource
+
+            at_base = engine.run(gitsource.folder_at(root, compare_with), settings, rules=rules)
+            outcome = outcome.without({stable_key(f) for f in at_base.outcome.findings})
+        if baseline_file is not None:
+            known = baseline.read(baseline_file)
+            current = {stable_key(f) for f in outcome.findings}
+            outcome = dataclasses.replace(outcome.without(known), fixed=sorted(known - current))
+    except (policyset.PolicyPathError, baseline.BaselineError) as error:
         fail_usage(str(error))
-    emit(_render(result.outcome, output_format, threshold, colour=output is None and _colour()), output)
-    sys.exit(EXIT_FINDINGS if result.outcome.failed(threshold) else EXIT_CLEAN)
+    emit(_render(outcome, output_format, threshold, colour=output is None and _colour()), output)
+    sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)
 
 
 def _render(outcome: Any, output_format: str, fail_on: Any, *, colour: bool) -> str:

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 PROJECT_FILE = "cxpolicy.yaml"
 SUFFIXES = (".yaml", ".yml")
@@ -42,6 +43,14 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?\\Z")
 
 
+def is_policy_file(relpath: str, excluded: list[re.Pattern[str]]) -> bool:
+    """A *.yaml / *.yml file outside dot-folders, not the project file, not excluded."""
+    parts = relpath.split("/")
+    if any(part.startswith(".") for part in parts) or not relpath.endswith(SUFFIXES):
+        return False
+    return relpath != PROJECT_FILE and not any(regex.match(relpath) for regex in excluded)
+
+
 def policy_files(root: str, exclude: Iterable[str] = ()) -> Discovered:
     excluded = [glob_to_regex(pattern) for pattern in exclude]
     real_root = os.path.realpath(root)
@@ -52,10 +61,8 @@ def policy_files(root: str, exclude: Iterable[str] = ()) -> Discovered:
         relfolder = os.path.relpath(folder, root).replace(os.sep, "/")
         relfolder = "" if relfolder == "." else relfolder + "/"
         for name in names:
-            if not name.endswith(SUFFIXES) or name.startswith("."):
-                continue
             relpath = relfolder + name
-            if relpath == PROJECT_FILE or any(regex.match(relpath) for regex in excluded):
+            if not is_policy_file(relpath, excluded):
                 continue
             full = os.path.join(folder, name)
             if os.path.islink(full):
@@ -65,3 +72,31 @@ def policy_files(root: str, exclude: Iterable[str] = ()) -> Discovered:
                     continue
             files.append(relpath)
     return Discovered(sorted(files), sorted(outside))
+
+
+class PolicyFolder(Protocol):
+    """Where a policy set is read from: a folder on disk, or a folder at a git revision."""
+
+    root: str  # how the folder is named in messages and reports
+
+    def has_project(self) -> bool: ...
+
+    def files(self, exclude: Iterable[str]) -> Discovered: ...
+
+    def read(self, relpath: str, limits: Any) -> Any: ...  # source.SourceFile
+
+
+class DiskFolder:
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def has_project(self) -> bool:
+        return os.path.isfile(os.path.join(self.root, PROJECT_FILE))
+
+    def files(self, exclude: Iterable[str]) -> Discovered:
+        return policy_files(self.root, exclude)
+
+    def read(self, relpath: str, limits: Any) -> Any:
+        from cxpolicy import source
+
+        return source.read_file(self.root, relpath, limits)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxpolicy.findings import Finding, Severity
+from cxpolicy.findings import Finding, Severity, stable_key
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,27 @@ class Outcome:
     root: str
     files: int
     entities: int
-    findings: list[Finding]  # sorted; info findings only when verbose
-    counts: dict[str, int] = field(default_factory=dict)  # every severity, listed or not
+    findings: list[Finding]  # every finding, sorted
+    counts: dict[str, int] = field(default_factory=dict)  # per severity
+    verbose: bool = False  # whether info findings are listed
     waived: list[Waived] = field(default_factory=list)  # sorted; hidden from the findings and the counts
     show_waived: bool = False
+    known: int = 0  # findings left out because they exist at the base or in the baseline
+    fixed: list[tuple[str, str, str]] = field(default_factory=list)  # baseline entries no longer found
+
+    def without(self, known: set[tuple[str, str, str]]) -> "Outcome":
+        """Only the findings whose stable key is not in `known` (new-only and baseline modes)."""
+        fresh = [f for f in self.findings if stable_key(f) not in known]
+        counts = dict(self.counts)
+        for finding in self.findings:
+            if stable_key(finding) in known:
+                counts[finding.severity.value] -= 1
+        return dataclasses.replace(self, findings=fresh, counts=counts, known=len(self.findings) - len(fresh))
+
+    @property
+    def listed(self) -> list[Finding]:
+        """The findings to show: info ones only when verbose."""
+        return [f for f in self.findings if self.verbose or f.severity is not Severity.INFO]
 
     def failed(self, fail_on: Severity) -> bool:
         return any(self.counts.get(severity.value, 0) for severity in Severity if severity.rank >= fail_on.rank)
@@ -82,13 +99,12 @@ def decide(
 ) -> Outcome:
     unique = sorted({f for f in (_adjusted(f, overrides, options) for f in findings) if f is not None})
     counts = {severity.value: sum(1 for f in unique if f.severity is severity) for severity in Severity}
-    listed = [f for f in unique if options.verbose or f.severity is not Severity.INFO]
     hidden = sorted(
         (Waived(kept, w.waiver, w.reason) for w in waived
          if (kept := _adjusted(w.finding, overrides, options)) is not None),
         key=lambda w: w.finding,
     )
-    return Outcome(root, files, entities, listed, counts, hidden, options.show_waived)
+    return Outcome(root, files, entities, unique, counts, options.verbose, hidden, options.show_waived)
 
 
 @dataclass
@@ -101,10 +117,11 @@ class Run:
     today: dt.date
 
 
-def run(root: str, options: Options, *, rules: bool = True) -> Run:
+def run(root: Any, options: Options, *, rules: bool = True) -> Run:
     """discover -> read -> validate -> model -> graph -> rules -> findings -> verdict.
 
-    Raises policyset.PolicyPathError when `root` cannot be used at all.
+    `root` is a folder's path, or a discover.PolicyFolder (such as a git revision).
+    Raises policyset.PolicyPathError when it cannot be used at all.
     """
     # The pipeline builds millions of long-lived objects and almost no reference
     # cycles; the cyclic collector would rescan them again and again (20-75% of
@@ -118,7 +135,7 @@ def run(root: str, options: Options, *, rules: bool = True) -> Run:
             gc.enable()
 
 
-def _run(root: str, options: Options, *, rules: bool) -> Run:
+def _run(root: Any, options: Options, *, rules: bool) -> Run:
     from cxpolicy import metrics, policyset, waivers
     from cxpolicy.graph import PolicyGraph
     from cxpolicy.rules import language, registry
@@ -136,6 +153,6 @@ def _run(root: str, options: Options, *, rules: bool) -> Run:
         findings.extend(language.run(user_rules, policy, graph))
     applied = waivers.apply(findings, policy, today, complete=rules)
     hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
-    outcome = decide(applied.kept, policy.project.rules, options, root=root, files=len(policy.files),
+    outcome = decide(applied.kept, policy.project.rules, options, root=policy.root, files=len(policy.files),
                      entities=len(policy), waived=hidden)
     return Run(policy, graph, outcome, today)

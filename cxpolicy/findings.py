@@ -8,6 +8,7 @@ read in or however sets were hashed.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 
@@ -38,3 +39,16 @@ class Finding:
 
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+_LINE_REFERENCES = (re.compile(r"\bline \d+"), re.compile(r"(\.ya?ml):\d+(:\d+)?"))
+
+
+def stable_key(finding: Finding) -> tuple[str, str, str]:
+    """The same problem's identity across edits: (code, entity or file, message without line numbers).
+
+    Used to tell new findings from old ones, so moving lines around never makes
+    an old finding look new.
+    """
+    detail = _LINE_REFERENCES[1].sub(r"\1", _LINE_REFERENCES[0].sub("line", finding.message))
+    return finding.code, finding.entity or finding.file, detail

@@ -95,34 +95,36 @@ class Loaded:
     findings: list[Finding]
 
 
-def load(root: str) -> Loaded:
-    if not os.path.exists(root):
-        raise PolicyPathError(f"the policy folder '{root}' does not exist")
-    if not os.path.isdir(root):
-        raise PolicyPathError(f"'{root}' is not a folder; give the folder that holds the policy files")
+def load(root: str | discover.PolicyFolder) -> Loaded:
+    """The policy set in a folder (a path on disk, or any PolicyFolder such as a git revision)."""
+    if isinstance(root, str):
+        if not os.path.exists(root):
+            raise PolicyPathError(f"the policy folder '{root}' does not exist")
+        if not os.path.isdir(root):
+            raise PolicyPathError(f"'{root}' is not a folder; give the folder that holds the policy files")
+        root = discover.DiskFolder(root)
+    folder = root
     findings: list[Finding] = []
-    project_entity = _read_project(root, findings)
+    project_entity = _read_project(folder, findings)
     project = project_entity.spec if project_entity is not None else model.ProjectSpec()
     limits = source.Limits(project.limits.max_file_bytes, project.limits.max_depth, project.limits.max_alias_nodes)
-    found = discover.policy_files(root, project.exclude)
+    found = folder.files(project.exclude)
     for relpath in found.outside_links:
         findings.append(checks.YAML_SYNTAX.at(
             relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
             hint="Copy the file into the policy folder instead of linking to it."))
     entities: dict[str, dict[str, Entity]] = {}
     for relpath in found.files:
-        read = source.read_file(root, relpath, limits)
-        findings.extend(_typed(read, entities))
-    policy = PolicySet(root, project_entity, entities, found.files)
+        findings.extend(_typed(folder.read(relpath, limits), entities))
+    policy = PolicySet(folder.root, project_entity, entities, found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
 
 
-def _read_project(root: str, findings: list[Finding]) -> Entity | None:
-    path = os.path.join(root, discover.PROJECT_FILE)
-    if not os.path.isfile(path):
+def _read_project(folder: discover.PolicyFolder, findings: list[Finding]) -> Entity | None:
+    if not folder.has_project():
         return None
-    read = source.read_file(root, discover.PROJECT_FILE)
+    read = folder.read(discover.PROJECT_FILE, source.Limits())
     project_entities: dict[str, dict[str, Entity]] = {}
     findings.extend(_typed(read, project_entities))
     projects = list(project_entities.get("project", {}).values())

@@ -170,13 +170,9 @@ def read_file(root: str, relpath: str, limits: Limits = Limits()) -> SourceFile:
 
     path = os.path.join(root, relpath)
     try:
-        size = os.path.getsize(path)
-        if size > limits.max_file_bytes:
-            return SourceFile(relpath, [], [checks.YAML_SYNTAX.at(
-                relpath, 1, 1,
-                f"this file is {size:,} bytes, above the {limits.max_file_bytes:,}-byte limit for one policy file",
-                hint="Split it into several files, or raise limits.maxFileBytes in cxpolicy.yaml.",
-            )])
+        too_large = oversized(relpath, os.path.getsize(path), limits)
+        if too_large is not None:
+            return too_large
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as error:
@@ -185,6 +181,17 @@ def read_file(root: str, relpath: str, limits: Limits = Limits()) -> SourceFile:
             hint="Check that the file exists and that its permissions let it be read.",
         )])
     return read_text(relpath, raw, limits)
+
+
+def oversized(relpath: str, size: int, limits: Limits) -> SourceFile | None:
+    """The finding for a file above the size limit (read no further), or None."""
+    if size <= limits.max_file_bytes:
+        return None
+    return SourceFile(relpath, [], [checks.YAML_SYNTAX.at(
+        relpath, 1, 1,
+        f"this file is {size:,} bytes, above the {limits.max_file_bytes:,}-byte limit for one policy file",
+        hint="Split it into several files, or raise limits.maxFileBytes in cxpolicy.yaml.",
+    )])
 
 
 def read_text(relpath: str, raw: bytes, limits: Limits = Limits()) -> SourceFile:

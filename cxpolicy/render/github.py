@@ -19,7 +19,7 @@ def escape_property(text: str) -> str:
 
 def render(outcome: Outcome) -> str:
     lines = []
-    for f in outcome.findings:
+    for f in outcome.listed:
         properties = ",".join((
             f"file={escape_property(ci_path(outcome.root, f.file))}",
             f"line={f.line}",

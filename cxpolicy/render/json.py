@@ -15,7 +15,7 @@ def render(outcome: Outcome) -> str:
         "tool": {"name": "cxpolicy", "version": __version__},
         "root": outcome.root,
         "summary": {"files": outcome.files, "entities": outcome.entities, **outcome.counts},
-        "findings": [_finding(f) for f in outcome.findings],
+        "findings": [_finding(f) for f in outcome.listed],
     }
     if outcome.show_waived:
         document["waived"] = [{**_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in outcome.waived]

@@ -20,11 +20,11 @@ def _line(f: Finding) -> str:
 
 def render(outcome: Outcome, fail_on: Severity = Severity.ERROR) -> str:
     by_code: dict[str, list[Finding]] = defaultdict(list)
-    for finding in outcome.findings:
+    for finding in outcome.listed:
         by_code[finding.code].append(finding)
     names = {check.code: check.slug for check in checks()}
     codes = sorted(set(names) | set(by_code))
-    failing = sum(1 for f in outcome.findings if f.severity.rank >= fail_on.rank)
+    failing = sum(1 for f in outcome.listed if f.severity.rank >= fail_on.rank)
     suites = ET.Element("testsuites", name="cxpolicy", tests=str(len(codes)), failures=str(failing))
     suite = ET.SubElement(suites, "testsuite", name="cxpolicy", tests=str(len(codes)), failures=str(failing),
                           errors="0", skipped="0")

@@ -30,7 +30,7 @@ def render(outcome: Outcome) -> str:
         }
         for check in catalogue
     ]
-    results = [_result(f, index, outcome.root) for f in outcome.findings]
+    results = [_result(f, index, outcome.root) for f in outcome.listed]
     for waived in outcome.waived:
         result = _result(waived.finding, index, outcome.root)
         result["suppressions"] = [{"kind": "external", "status": "accepted",

@@ -25,8 +25,11 @@ def summary(outcome: Outcome) -> str:
         for severity in Severity
         if counts.get(severity.value, 0)
     ]
-    hidden = counts.get("info", 0) - sum(1 for f in outcome.findings if f.severity is Severity.INFO)
+    hidden = 0 if outcome.verbose else counts.get("info", 0)
     notes = ([f"{hidden} info not shown; use -v"] if hidden else []) + (
+        [f"{outcome.known} already known, not shown"] if outcome.known else []) + (
+        [f"{len(outcome.fixed)} baseline entr{'y' if len(outcome.fixed) == 1 else 'ies'} now fixed"]
+        if outcome.fixed else []) + (
         [f"{len(outcome.waived)} waived" + ("" if outcome.show_waived else "; use --show-waived")]
         if outcome.waived else [])
     note = f" ({'; '.join(notes)})" if notes else ""
@@ -41,7 +44,7 @@ def render(outcome: Outcome, *, colour: bool = False) -> str:
 
     lines: list[str] = []
     current = None
-    for finding in outcome.findings:
+    for finding in outcome.listed:
         if finding.file != current:
             if current is not None:
                 lines.append("")
@@ -50,6 +53,11 @@ def render(outcome: Outcome, *, colour: bool = False) -> str:
         lines.append(f"{paint(finding.location(), _BOLD)}: {severity} {finding.code} {finding.message}")
         if finding.hint:
             lines.append(paint(f"    hint: {finding.hint}", _DIM))
+    if outcome.fixed:
+        if lines:
+            lines.append("")
+        lines.append("Fixed since the baseline (run --write-baseline to shrink it):")
+        lines += [f"    {code} {subject}: {detail}" for code, subject, detail in outcome.fixed]
     if outcome.show_waived and outcome.waived:
         if lines:
             lines.append("")
