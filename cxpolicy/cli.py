@@ -179,6 +179,36 @@ def _render(outcome: Any, output_format: str, fail_on: Any, *, colour: bool) -> 
     return renderer.render(outcome)
 
 
+@cli.command()
+@click.argument("base", metavar="BASE")
+@path_argument
+@click.option("--head", default="HEAD", show_default=True, metavar="REF", help="The revision to compare with BASE.")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True, help="markdown suits a pull-request comment or $GITHUB_STEP_SUMMARY.")
+@output_option
+@today_option
+def diff(base: str, path: str | None, head: str, output_format: str, output: str | None, today: Any) -> None:
+    """What a change does to the policy between two git revisions: ownership moved or lost, standards
+    tightened or loosened, targets raised or lowered, and the findings it introduces or resolves.
+
+    Both revisions are read from git's objects; the working tree is not touched.
+    """
+    from importlib import import_module
+
+    from cxpolicy import engine, gitsource, policyset
+    from cxpolicy.reports import diff as diffs
+
+    root = path or default_root()
+    options = engine.Options(today=today.date() if today else None)
+    try:
+        before = engine.run(gitsource.folder_at(root, base), options)
+        after = engine.run(gitsource.folder_at(root, head), options)
+    except policyset.PolicyPathError as error:
+        fail_usage(str(error))
+    renderer = import_module(f"cxpolicy.render.report_{output_format}")
+    emit(renderer.diff(diffs.build(before, after)), output)
+
+
 @cli.command("test")
 @path_argument
 @today_option

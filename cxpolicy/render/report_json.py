@@ -70,3 +70,22 @@ def impact(result: Impact) -> str:
         "consequences": [{"code": f.code, "entity": f.entity, "file": f.file, "line": f.line, "message": f.message}
                          for f in result.consequences],
     })
+
+
+def diff(result) -> str:
+    from cxpolicy.reports.diff import ATTENTION
+
+    def finding(f) -> dict[str, Any]:
+        return {"code": f.code, "severity": f.severity.value, "entity": f.entity, "file": f.file, "line": f.line,
+                "message": f.message}
+
+    return _dump("diff", {
+        "base": result.base,
+        "head": result.head,
+        "changes": [{
+            "category": c.category, "attention": c.category in ATTENTION, "entity": c.entity, "title": c.title,
+            "summary": c.summary, "fields": [{"path": f.path, "old": f.old, "new": f.new} for f in c.fields],
+        } for c in result.changes],
+        "introduced": [finding(f) for f in result.introduced],
+        "resolved": [finding(f) for f in result.resolved],
+    })

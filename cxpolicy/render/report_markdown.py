@@ -50,3 +50,36 @@ def impact(result: Impact) -> str:
         parts += [f"- `{f.location()}` {f.code} {f.message}" for f in result.consequences] or [
             "Nothing would become unowned or lose its executive line."]
     return "\n".join(parts) + "\n"
+
+
+def _value(value) -> str:
+    return "_none_" if value is None else f"`{value}`"
+
+
+def diff(result) -> str:
+    from cxpolicy.reports.diff import ATTENTION, CATEGORIES
+
+    parts = [f"## Policy change: `{result.base}` → `{result.head}`", ""]
+    if not result.changes and not result.introduced and not result.resolved:
+        return "\n".join(parts + ["No change to the policy."]) + "\n"
+    attention = result.attention()
+    if attention:
+        parts += ["> [!WARNING]", "> **This change weakens what customers are promised.**", ">"]
+        parts += [f"> - `{c.entity}` ({c.title}): {c.summary}" for c in attention]
+        parts.append("")
+    for category, heading in CATEGORIES:
+        found = [c for c in result.changes if c.category == category]
+        if not found or category in ATTENTION:
+            continue
+        parts += [f"### {heading}", ""]
+        for change in found:
+            parts.append(f"- `{change.entity}` ({change.title}): {change.summary}")
+            if category == "changed":
+                parts += [f"  - `{f.path}`: {_value(f.old)} → {_value(f.new)}" for f in change.fields]
+        parts.append("")
+    for heading, findings in (("Findings introduced", result.introduced), ("Findings resolved", result.resolved)):
+        if findings:
+            parts += [f"### {heading}", ""]
+            parts += [f"- `{f.location()}` {f.severity.value} {f.code}: {f.message}" for f in findings]
+            parts.append("")
+    return "\n".join(parts).rstrip("\n") + "\n"

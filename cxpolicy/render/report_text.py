@@ -51,3 +51,31 @@ def impact(result: Impact) -> str:
         lines += [f"  {f.location()}: {f.code} {f.message}" for f in result.consequences] or [
             "  Nothing would become unowned or lose its executive line."]
     return "\n".join(lines) + "\n"
+
+
+def diff(result) -> str:
+    from cxpolicy.reports.diff import ATTENTION, CATEGORIES
+
+    lines = [f"POLICY CHANGE {result.base} -> {result.head}", ""]
+    if not result.changes and not result.introduced and not result.resolved:
+        return "\n".join(lines + ["No change to the policy."]) + "\n"
+    attention = result.attention()
+    if attention:
+        lines.append("NEEDS ATTENTION: this change weakens what customers are promised")
+        lines += [f"  ! {c.entity}: {c.summary}" for c in attention]
+        lines.append("")
+    for category, heading in CATEGORIES:
+        found = [c for c in result.changes if c.category == category]
+        if not found or category in ATTENTION:
+            continue
+        lines.append(heading.upper())
+        for change in found:
+            lines.append(f"  {change.entity}: {change.summary}")
+            lines += [f"      {f.path}: {f.old!r} -> {f.new!r}" for f in change.fields if category == "changed"]
+        lines.append("")
+    for heading, findings in (("FINDINGS INTRODUCED", result.introduced), ("FINDINGS RESOLVED", result.resolved)):
+        if findings:
+            lines.append(heading)
+            lines += [f"  {f.location()}: {f.severity.value} {f.code} {f.message}" for f in findings]
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
