@@ -186,3 +186,25 @@ def test_pre_commit_codeowners_hook_runs_green_then_red(repo, pre_commit_home):
     git(repo, "add", "-A")
     red = try_repo(repo, "cxpolicy-codeowners", pre_commit_home)
     assert red.returncode == 1 and "trade-account.yaml" in red.stdout
+
+
+def test_diff_judges_priorities_targets_journeys_and_tightening(run, repo):
+    edit(repo, "segments/segments.yaml", "  priority: growth\n  sponsor: trade-desk\n", "  priority: core\n  sponsor: trade-desk\n")
+    edit(repo, "kpis/care.yaml", "    - {value: 80, by: 2027-12-31}\n  source: CRM case records joined",
+         "    - {value: 78, by: 2027-12-31}\n  source: CRM case records joined")
+    edit(repo, "kpis/outcomes.yaml", "    - {value: 40, by: 2027-12-31}\n", "    - {value: 42, by: 2027-12-31}\n")
+    edit(repo, "journeys/trade-account.yaml", "      touchpoints: [trade-account-line]\n",
+         "      touchpoints: [trade-account-line, care-email-inbox]\n")
+    edit(repo, "standards/contact-centre.yaml", "  objective: {max: 4h}\n", "  objective: {max: 2h}\n")
+    commit(repo, "Mixed changes")
+    document = json.loads(run("diff", "HEAD~1", str(repo / "policies"), "--format", "json").output)
+    assert [(c["category"], c["entity"], c["attention"]) for c in document["changes"]] == [
+        ("lowered", "kpi:first-contact-resolution", True),
+        ("deprioritised", "segment:trade-customers", True),
+        ("tightened", "servicestandard:email-first-response-4h", False),
+        ("raised", "kpi:nps-relationship", False),
+        ("journey", "journey:trade-account", False),
+    ]
+    summaries = {c["entity"]: c["summary"] for c in document["changes"]}
+    assert summaries["kpi:first-contact-resolution"] == "target for 2027-12-31: 80 -> 78"
+    assert summaries["journey:trade-account"] == "touchpoints + care-email-inbox"
