@@ -83,7 +83,9 @@ class PolicyFolder(Protocol):
 
     def files(self, exclude: Iterable[str]) -> Discovered: ...
 
-    def read(self, relpath: str, limits: Any) -> Any: ...  # source.SourceFile
+    def read(self, relpath: str, limits: Any, *, positions: bool = True) -> Any: ...  # source.SourceFile
+
+    def reread(self, relpath: str, limits: Any) -> list[Any]: ...  # the position maps of a file's documents
 
 
 class DiskFolder:
@@ -96,7 +98,10 @@ class DiskFolder:
     def files(self, exclude: Iterable[str]) -> Discovered:
         return policy_files(self.root, exclude)
 
-    def read(self, relpath: str, limits: Any) -> Any:
+    def read(self, relpath: str, limits: Any, *, positions: bool = True) -> Any:
         from cxpolicy import source
 
-        return source.read_file(self.root, relpath, limits)
+        return source.read_file(self.root, relpath, limits, positions=positions)
+
+    def reread(self, relpath: str, limits: Any) -> list[Any]:
+        return [document.positions for document in self.read(relpath, limits).documents]

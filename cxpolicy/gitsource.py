@@ -91,12 +91,15 @@ class GitFolder:
             self._cache[relpath] = output[start:start + size]
             position = start + size + 1
 
-    def read(self, relpath: str, limits: source.Limits) -> source.SourceFile:
+    def read(self, relpath: str, limits: source.Limits, *, positions: bool = True) -> source.SourceFile:
         too_large = source.oversized(relpath, self._blobs[relpath][1], limits)
         if too_large is not None:
             return too_large
         self._load([relpath])
-        return source.read_text(relpath, self._cache[relpath], limits)
+        return source.read_text(relpath, self._cache[relpath], limits, positions=positions)
+
+    def reread(self, relpath: str, limits: source.Limits) -> list[dict]:
+        return [document.positions for document in self.read(relpath, limits).documents]
 
 
 def folder_at(path: str, revision: str) -> GitFolder:

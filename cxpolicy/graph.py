@@ -73,6 +73,7 @@ class PolicyGraph:
         self.policy = policy
         self.graph = nx.MultiDiGraph()
         self.stages: dict[str, list[Stage]] = {}
+        self._edges: dict[str, list[tuple[str, str]]] = {}  # relation -> edges, for one relation's subgraph
         for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
                 self.graph.add_node(entity.name, kind=kind)
@@ -83,7 +84,7 @@ class PolicyGraph:
                 self.graph.add_edge(journey.name, stage.name, key="contains", relation="contains")
         for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
-                for path, ref, target in model.iter_references(entity.model):
+                for path, ref, target in entity.references():
                     self._add_reference(entity, path, ref, target)
 
     def _add_reference(self, entity: Entity, path: tuple, ref: model.Ref, target: str) -> None:
@@ -95,6 +96,7 @@ class PolicyGraph:
             return  # an unknown reference, already reported as CX104
         edge = (target_node, source) if ref.relation in TEAM_TO_ENTITY else (source, target_node)
         self.graph.add_edge(*edge, key=ref.relation, relation=ref.relation)
+        self._edges.setdefault(ref.relation, []).append(edge)
 
     # ----------------------------------------------------------------- lookups
 
@@ -263,12 +265,25 @@ class PolicyGraph:
         """The touchpoints a standard applies to: named, through their channel, or through a journey."""
         return self._touchpoints_by_standard.get(standard, [])
 
+    @cached_property
+    def _applications_by_metric(self) -> dict[str, dict[str, list[Application]]]:
+        found: dict[str, dict[str, list[Application]]] = {}
+        for touchpoint, applications in self._applications.items():
+            by_metric: dict[str, list[Application]] = defaultdict(list)
+            for application in applications:
+                by_metric[application.metric].append(application)
+            found[touchpoint] = dict(by_metric)
+        return found
+
     def standards_for(self, touchpoint: str, segment: str | None = None, metric: str | None = None) -> list[Application]:
         """Standards applying to a touchpoint (for a segment, of a metric, when given)."""
-        return [
-            application for application in self._applications.get(touchpoint, [])
-            if application.covers(segment) and (metric is None or application.metric == metric)
-        ]
+        if metric is None:
+            applications = self._applications.get(touchpoint, [])
+        else:
+            applications = self._applications_by_metric.get(touchpoint, {}).get(metric, [])
+        if segment is None:
+            return list(applications)
+        return [application for application in applications if application.covers(segment)]
 
     def promises(self, touchpoint: str, segment: str, metric: str) -> list[Application]:
         """The promise in force: the most specific standards of a metric for a touchpoint and segment."""
@@ -283,7 +298,7 @@ class PolicyGraph:
         return [segment for segment in self.segments_served(touchpoint) if not self.standards_for(touchpoint, segment)]
 
     def metrics_at(self, touchpoint: str) -> list[str]:
-        return sorted({application.metric for application in self._applications.get(touchpoint, [])})
+        return sorted(self._applications_by_metric.get(touchpoint, {}))
 
     def segments_named_at(self, touchpoint: str) -> set[str]:
         return {segment for application in self._applications.get(touchpoint, []) for segment in application.segments}
@@ -304,8 +319,7 @@ class PolicyGraph:
 
     def cycles(self, relation: str) -> list[list[str]]:
         """Each cycle of one relation (reports_to, drives, hands_off_to), as the nodes around it."""
-        edges = [(u, v) for u, v, key in self.graph.edges(keys=True) if key == relation]
-        subgraph = nx.DiGraph(edges)
+        subgraph = nx.DiGraph(self._edges.get(relation, []))
         found = []
         for component in nx.strongly_connected_components(subgraph):
             start = min(component)

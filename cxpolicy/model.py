@@ -625,22 +625,38 @@ def kind_key(kind: str) -> str:
     return kind.lower()
 
 
+@functools.cache
+def _reference_plan(model_class: type[BaseModel]) -> tuple[tuple[str, str, Ref | None], ...]:
+    """Per model class, the fields that hold references or nested models: (name, alias, Ref)."""
+    plan = []
+    for name, info in model_class.model_fields.items():
+        refs = [meta for meta in info.metadata if isinstance(meta, Ref)]
+        ref = refs[0] if refs else _item_ref(info.annotation)
+        if ref is not None or _holds_models(info.annotation):
+            plan.append((name, info.alias or name, ref))
+    return tuple(plan)
+
+
+def _holds_models(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in getattr(annotation, "__args__", ()))
+
+
 def iter_references(model: BaseModel, path: tuple = ()) -> Any:
     """Yield (data path, Ref, referenced id) for every reference in a model, however nested."""
-    for name, info in type(model).model_fields.items():
+    for name, alias, ref in _reference_plan(type(model)):
         value = getattr(model, name)
         if value is None:
             continue
-        refs = [meta for meta in info.metadata if isinstance(meta, Ref)]
-        field_path = path + (info.alias or name,)
-        items = enumerate(value) if isinstance(value, list) else [(None, value)]
-        item_ref = refs[0] if refs else _item_ref(info.annotation)
+        field_path = path + (alias,)
+        items = enumerate(value) if isinstance(value, list) else ((None, value),)
         for index, item in items:
             item_path = field_path if index is None else field_path + (index,)
             if isinstance(item, BaseModel):
                 yield from iter_references(item, item_path)
-            elif isinstance(item, str) and item_ref is not None:
-                yield item_path, item_ref, item
+            elif isinstance(item, str) and ref is not None:
+                yield item_path, ref, item
 
 
 def _item_ref(annotation: Any) -> Ref | None:

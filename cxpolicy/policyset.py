@@ -22,34 +22,36 @@ class PolicyPathError(Exception):
     """The policy root cannot be used at all (missing, not a folder): a usage error, exit 2."""
 
 
-@dataclass(frozen=True)
 class Entity:
     """One policy document, typed, with where it is written."""
 
-    kind: str  # as written in `kind:`, e.g. "ServiceStandard"
-    model: Any  # the pydantic model of its kind
-    document: source.Document = field(repr=False, compare=False)
+    __slots__ = ("kind", "model", "document", "id", "name", "spec", "_references")
 
-    @property
-    def id(self) -> str:
-        return self.model.metadata.id
+    def __init__(self, kind: str, model_object: Any, document: source.Document) -> None:
+        self.kind = kind  # as written in `kind:`, e.g. "ServiceStandard"
+        self.model = model_object  # the pydantic model of its kind
+        self.document = document
+        self.id: str = model_object.metadata.id
+        self.name = f"{model.kind_key(kind)}:{self.id}"  # how waivers, rules and the graph name it
+        self.spec: Any = model_object.spec
+        self._references: list[tuple[Any, Any, str]] | None = None
 
-    @property
-    def name(self) -> str:
-        """`kind:id`, how the entity is named in waivers, rules and the graph."""
-        return f"{model.kind_key(self.kind)}:{self.id}"
+    def __repr__(self) -> str:
+        return f"Entity({self.name})"
 
     @property
     def title(self) -> str:
         return self.model.metadata.title or self.id
 
     @property
-    def spec(self) -> Any:
-        return self.model.spec
-
-    @property
     def file(self) -> str:
         return self.document.file
+
+    def references(self) -> list[tuple[Any, Any, str]]:
+        """(data path, Ref, referenced id) for every reference it makes, computed once."""
+        if self._references is None:
+            self._references = list(model.iter_references(self.model))
+        return self._references
 
     def where(self, path: source.Path = ("metadata", "id"), *, key: bool = False) -> tuple[str, int, int]:
         line, column = self.document.where(path, key=key)
@@ -114,11 +116,60 @@ def load(root: str | discover.PolicyFolder) -> Loaded:
             relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
             hint="Copy the file into the policy folder instead of linking to it."))
     entities: dict[str, dict[str, Entity]] = {}
-    for relpath in found.files:
-        findings.extend(_typed(folder.read(relpath, limits), entities))
+    for read in read_files(folder, found.files, limits):
+        findings.extend(_typed(read, entities))
     policy = PolicySet(folder.root, project_entity, entities, found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
+
+
+#: From this many files up, two worker processes read them (below it the pool costs more than it saves).
+PARALLEL_FROM = 100
+
+
+def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits) -> list[source.SourceFile]:
+    """Read the files without positions (in worker processes for many files on disk); each
+    document finds its positions again by rereading its file, only if one is ever asked for."""
+    reads: list[source.SourceFile] | None = None
+    if len(files) >= PARALLEL_FROM and isinstance(folder, discover.DiskFolder) and (os.cpu_count() or 1) > 1:
+        reads = _read_in_workers(folder.root, files, limits)
+    if reads is None:
+        reads = [folder.read(relpath, limits, positions=False) for relpath in files]
+    for read in reads:
+        relpath = read.file
+        cache: list[Any] = []
+
+        def reload(relpath: str = relpath, cache: list[Any] = cache) -> list[Any]:
+            if not cache:
+                cache.append(folder.reread(relpath, limits))
+            return cache[0]
+
+        for document in read.documents:
+            document.reload = reload
+    return reads
+
+
+def _read_chunk(root: str, relpaths: list[str], limits: source.Limits) -> list[source.SourceFile]:
+    import gc
+
+    gc.disable()
+    return [source.read_file(root, relpath, limits, positions=False) for relpath in relpaths]
+
+
+def _read_in_workers(root: str, files: list[str], limits: source.Limits) -> list[source.SourceFile] | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    workers = 2
+    chunks = [files[start::workers * 4] for start in range(workers * 4)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)))
+    except (BrokenProcessPool, OSError):
+        return None  # a worker died (a pathological file?): read them here instead
+    by_name = {read.file: read for part in parts for read in part}
+    return [by_name[relpath] for relpath in files]
 
 
 def _read_project(folder: discover.PolicyFolder, findings: list[Finding]) -> Entity | None:
@@ -171,8 +222,9 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
 
 def _envelope(document: source.Document) -> tuple[str, Finding | None]:
     data = document.data
-    file, (line, column) = document.file, document.where()
+    file = document.file
     if not isinstance(data, dict):
+        line, column = document.where()
         return "", checks.SCHEMA.at(
             file, line, column,
             "a policy document must be a mapping with apiVersion, kind, metadata and spec, "
@@ -258,7 +310,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
     rule_names = set(policy.entities.get("rule", {}))
     for kind in sorted(policy.entities):
         for entity in policy.of(kind):
-            for path, ref, target in model.iter_references(entity.model):
+            for path, ref, target in entity.references():
                 problem = _unknown(policy, stages, ref, target)
                 if problem is not None:
                     message, hint = problem

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,14 +65,26 @@ class Limits:
 
 @dataclass
 class Document:
-    """One YAML document of a file: its data and where each part of it is written."""
+    """One YAML document of a file: its data and where each part of it is written.
+
+    Positions are optional: a file read without them (the fast path, and in
+    worker processes) is read again with them the first time a position is
+    asked for, which happens only when there is something to report.
+    """
 
     file: str
     index: int
     data: Any
     # path -> (key line, key column, value line, value column), all 1-based.
     # List items have their own position as both key and value.
-    positions: dict[Path, tuple[int, int, int, int]] = field(repr=False)
+    _positions: dict[Path, tuple[int, int, int, int]] | None = field(repr=False)
+    reload: Callable[[], list[dict[Path, tuple[int, int, int, int]]]] | None = field(default=None, repr=False)
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int, int, int]]:
+        if self._positions is None:
+            self._positions = self.reload()[self.index] if self.reload is not None else {(): (1, 1, 1, 1)}
+        return self._positions
 
     def part(self, path: Path) -> "Document":
         """The value at `path` as a document of its own, keeping where each part is written."""
@@ -164,7 +177,7 @@ def resolve_plain(text: str) -> tuple[Any, str | None]:
     return text, None
 
 
-def read_file(root: str, relpath: str, limits: Limits = Limits()) -> SourceFile:
+def read_file(root: str, relpath: str, limits: Limits = Limits(), *, positions: bool = True) -> SourceFile:
     """Read one policy file strictly. Never raises for bad content: problems are findings."""
     import os
 
@@ -180,7 +193,7 @@ def read_file(root: str, relpath: str, limits: Limits = Limits()) -> SourceFile:
             relpath, 1, 1, f"this file cannot be read: {error.strerror or error}",
             hint="Check that the file exists and that its permissions let it be read.",
         )])
-    return read_text(relpath, raw, limits)
+    return read_text(relpath, raw, limits, positions=positions)
 
 
 def oversized(relpath: str, size: int, limits: Limits) -> SourceFile | None:
@@ -194,12 +207,28 @@ def oversized(relpath: str, size: int, limits: Limits) -> SourceFile | None:
     )])
 
 
-def read_text(relpath: str, raw: bytes, limits: Limits = Limits()) -> SourceFile:
-    """Read policy YAML from bytes (the file named `relpath` for messages)."""
+def read_text(relpath: str, raw: bytes, limits: Limits = Limits(), *, positions: bool = True) -> SourceFile:
+    """Read policy YAML from bytes (the file named `relpath` for messages).
+
+    Without `positions`, documents carry no position map and must be given a
+    `reload` to find one; a file with any finding is read with positions anyway.
+    """
     text, problem = _decode(relpath, raw)
     if problem is not None:
         return SourceFile(relpath, [], [problem])
-    builder = _Composer(relpath, limits)
+    read = _compose(relpath, text, limits, positions)
+    if not positions and read.findings:
+        read = _compose(relpath, text, limits, True)
+    return read
+
+
+def position_maps(relpath: str, raw: bytes, limits: Limits) -> list[dict[Path, tuple[int, int, int, int]]]:
+    """The position map of every document of a file, for documents read without them."""
+    return [document.positions for document in read_text(relpath, raw, limits).documents]
+
+
+def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> SourceFile:
+    builder = _Composer(relpath, limits, positions)
     parser = _Parser(text)
     try:
         builder.run(parser)
@@ -292,9 +321,10 @@ class _StopReading(Exception):
 class _Composer:
     """Builds data and positions from parse events, one document at a time."""
 
-    def __init__(self, relpath: str, limits: Limits) -> None:
+    def __init__(self, relpath: str, limits: Limits, positions: bool = True) -> None:
         self.file = relpath
         self.limits = limits
+        self.record = positions
         self.documents: list[Document] = []
         self.findings: list[Finding] = []
 
@@ -311,8 +341,9 @@ class _Composer:
 
     def _document(self, parser: Any, start: Any, index: int) -> Document:
         start_mark = (start.start_mark.line + 1, start.start_mark.column + 1)
-        document = Document(self.file, index, None, {(): start_mark + start_mark})
-        positions = document.positions
+        record = self.record
+        positions: dict[Path, tuple[int, int, int, int]] = {(): start_mark + start_mark}
+        document = Document(self.file, index, None, positions if record else None)
         anchors: dict[str, tuple[Any, int]] = {}
         stack: list[_Frame] = []
         count = 0  # values built so far, to size what an anchor holds
@@ -332,11 +363,11 @@ class _Composer:
                 self._take_key(parent, value, mark, event)
                 return
             keep = parent.keeps_child()
-            path = parent.child_path()
+            path = parent.child_path() if record else ()
             if parent.is_map:
                 key, parent.key = parent.key, _NO_KEY
                 if keep and key in parent.value:
-                    first_line = positions[path][0]
+                    first_line = positions[path][0] if record else 0  # without positions the file is read again
                     self.findings.append(checks.DUPLICATE_KEY.at(
                         self.file, parent.key_mark[0], parent.key_mark[1],
                         f"key '{key}' is written twice in this mapping (first on line {first_line}); "
@@ -346,10 +377,12 @@ class _Composer:
                     return
                 if keep:
                     parent.value[key] = value
-                    positions[path] = parent.key_mark + mark
+                    if record:
+                        positions[path] = parent.key_mark + mark
             elif keep:
                 parent.value.append(value)
-                positions[path] = mark + mark
+                if record:
+                    positions[path] = mark + mark
 
         while True:
             event = parser.get_event()
@@ -377,7 +410,7 @@ class _Composer:
                                  "the rest of this file is not read",
                                  hint="Policy documents are only a few levels deep; check the brackets and indentation.")
                     raise _StopReading
-                path = stack[-1].child_path() if stack and keep else ()
+                path = stack[-1].child_path() if stack and keep and record else ()
                 container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
                 stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1))
             elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):

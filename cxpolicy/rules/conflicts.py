@@ -62,7 +62,7 @@ def _pairs(context: Context) -> Iterator[tuple[str, Entity, Entity]]:
     seen: set[tuple[str, str]] = set()
     applications = {tp.id: context.graph.standards_for(tp.id) for tp in context.policy.of("touchpoint")}
     for touchpoint, first, second in _same_footing(applications):
-        a, b = sorted((first.standard, second.standard), key=lambda s: (s.where(), s.id))
+        a, b = sorted((first.standard, second.standard), key=lambda s: (s.file, s.document.index, s.id))
         if (a.id, b.id) in seen:
             continue
         seen.add((a.id, b.id))
@@ -199,6 +199,8 @@ def priority_inversions(context: Context) -> Iterator[Finding]:
                           key=lambda s: (-priority.get(s, 0), s))
         segments = [s for s in segments if s in priority]
         for metric in graph.metrics_at(touchpoint.id):
+            if not any(a.segments for a in graph.standards_for(touchpoint.id, metric=metric)):
+                continue  # no standard of this metric names a segment: one promise for all
             promise = {s: _loosest(graph.promises(touchpoint.id, s, metric)) for s in segments}
             for index, high in enumerate(segments):
                 for low in segments[index + 1:]:
@@ -662,11 +664,14 @@ def metric_order(context: Context) -> Iterator[Finding]:
     seen: set[tuple[str, str]] = set()
     for touchpoint in context.policy.of("touchpoint"):
         present = set(graph.metrics_at(touchpoint.id))
-        segments = graph.segments_served(touchpoint.id) or sorted(graph.segments_named_at(touchpoint.id)) or [None]
+        served = graph.segments_served(touchpoint.id) or sorted(graph.segments_named_at(touchpoint.id)) or [None]
         for earlier, later in ordered:
             if earlier not in present or later not in present:
                 continue
-            for segment in segments:
+            named = {s for m in (earlier, later) for a in graph.standards_for(touchpoint.id, metric=m) for s in a.segments}
+            # Segments no standard names all get the general promise: one of them stands for the rest.
+            general = [s for s in served if s not in named][:1]
+            for segment in [s for s in served if s in named] + general:
                 first = _loosest(graph.promises(touchpoint.id, segment, earlier) if segment else
                                  graph.standards_for(touchpoint.id, None, earlier))
                 last = _loosest(graph.promises(touchpoint.id, segment, later) if segment else
