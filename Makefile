@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test schemas docs clean
+.PHONY: demo test bench schemas docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Times cxpolicy against the parsing floor and its peers at 1k, 10k and 100k
+# touchpoints, and rewrites docs/performance.md (several minutes).
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python benchmarks/run.py
 
 schemas: $(STAMP)
 	$(BIN)/cxpolicy schema --write

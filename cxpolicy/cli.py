@@ -120,9 +120,11 @@ def validate(path: str | None, output_format: str, output: str | None, verbose: 
               help="Report only findings not listed in this baseline file, and the entries now fixed.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False),
               help="Write every current finding to this baseline file (atomically) and exit 0.")
+@click.option("--cache", "use_cache", is_flag=True,
+              help="Reuse the findings of an identical earlier run (.cxpolicy_cache/ at the policy root).")
 def check(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str,
           select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
-          base: str | None, baseline_file: str | None, write_baseline: str | None) -> None:
+          base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
@@ -134,7 +136,8 @@ def check(path: str | None, output_format: str, output: str | None, verbose: boo
         fail_usage("--base goes with --new-only")
     _run(path, output_format, output, fail_on, rules=True, verbose=verbose,
          select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
-         show_waived=show_waived, compare_with=base, baseline_file=baseline_file, write_baseline=write_baseline)
+         show_waived=show_waived, cache=use_cache, compare_with=base, baseline_file=baseline_file,
+         write_baseline=write_baseline)
 
 
 def _run(path: str | None, output_format: str, output: str | None, fail_on: str, *, rules: bool,
@@ -146,8 +149,12 @@ def _run(path: str | None, output_format: str, output: str | None, fail_on: str,
     root = path or default_root()
     threshold = Severity(fail_on)
     settings = engine.Options(fail_on=threshold, **options)
+    from cxpolicy.render.progress import Progress
+
+    progress = Progress()
     try:
-        result = engine.run(root, settings, rules=rules)
+        result = engine.run(root, settings, rules=rules, progress=progress)
+        progress.close()
         outcome = result.outcome
         if write_baseline is not None:
             count = baseline.write(write_baseline, outcome.findings)

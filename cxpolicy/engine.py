@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ class Options:
     verbose: bool = False  # list info findings too
     today: dt.date | None = None  # else the project's `today`, else the real date
     show_waived: bool = False  # list the findings waivers hide
+    cache: bool = False  # reuse the findings of an identical earlier run (cache.py)
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,11 @@ class Run:
     today: dt.date
 
 
-def run(root: Any, options: Options, *, rules: bool = True) -> Run:
+def run(root: Any, options: Options, *, rules: bool = True, progress: Any = None) -> Run:
     """discover -> read -> validate -> model -> graph -> rules -> findings -> verdict.
 
     `root` is a folder's path, or a discover.PolicyFolder (such as a git revision).
+    `progress`, when given, is told `update(stage, done, total)` as the run goes.
     Raises policyset.PolicyPathError when it cannot be used at all.
     """
     # The pipeline builds millions of long-lived objects and almost no reference
@@ -129,18 +132,25 @@ def run(root: Any, options: Options, *, rules: bool = True) -> Run:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(root, options, rules=rules)
+        return _run(root, options, rules=rules, progress=progress)
     finally:
         if enabled:
             gc.enable()
 
 
-def _run(root: Any, options: Options, *, rules: bool) -> Run:
-    from cxpolicy import metrics, policyset, waivers
+def _run(root: Any, options: Options, *, rules: bool, progress: Any) -> Run:
+    if options.cache and isinstance(root, str) and os.path.isdir(root):
+        return _cached(root, options, rules=rules, progress=progress)
+    return _checked(root, options, rules=rules, progress=progress)
+
+
+def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
+             record: dict[str, Any] | None = None) -> Run:
+    from cxpolicy import cache, metrics, policyset, waivers
     from cxpolicy.graph import PolicyGraph
     from cxpolicy.rules import language, registry
 
-    loaded = policyset.load(root)
+    loaded = policyset.load(root, progress)
     policy = loaded.policy
     today = options.today or policy.project.today or dt.date.today()
     user_rules, rule_problems = language.compile_rules(policy)
@@ -149,10 +159,34 @@ def _run(root: Any, options: Options, *, rules: bool) -> Run:
     if rules:
         graph = PolicyGraph(policy)
         context = registry.Context(policy, graph, today, metrics.catalogue(policy.project.metrics))
-        findings.extend(registry.run(context))
+        findings.extend(registry.run(context, progress))
         findings.extend(language.run(user_rules, policy, graph))
     applied = waivers.apply(findings, policy, today, complete=rules)
     hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
+    if record is not None:  # what a later identical run needs to skip all of the above
+        record.update(
+            root=policy.root, files=len(policy.files), entities=len(policy), today=today.isoformat(),
+            overrides=dict(policy.project.rules), findings=[cache.dump_finding(f) for f in applied.kept],
+            waived=[{**cache.dump_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in hidden])
     outcome = decide(applied.kept, policy.project.rules, options, root=policy.root, files=len(policy.files),
                      entities=len(policy), waived=hidden)
     return Run(policy, graph, outcome, today)
+
+
+def _cached(root: str, options: Options, *, rules: bool, progress: Any) -> Run:
+    """The run, answered from the cache when an identical one was made before (no policy or graph then)."""
+    from cxpolicy import cache
+
+    settings = {"rules": rules, "today": options.today.isoformat() if options.today else None,
+                "date": dt.date.today().isoformat()}
+    address = cache.key(root, settings)
+    found = cache.load(root, address)
+    if found is None:
+        record: dict[str, Any] = {}
+        result = _checked(root, options, rules=rules, progress=progress, record=record)
+        cache.store(root, address, record)
+        return result
+    hidden = [Waived(cache.load_finding(w), w["waiver"], w["reason"]) for w in found["waived"]]
+    outcome = decide([cache.load_finding(f) for f in found["findings"]], found["overrides"], options,
+                     root=found["root"], files=found["files"], entities=found["entities"], waived=hidden)
+    return Run(None, None, outcome, dt.date.fromisoformat(found["today"]))

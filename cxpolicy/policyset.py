@@ -97,7 +97,7 @@ class Loaded:
     findings: list[Finding]
 
 
-def load(root: str | discover.PolicyFolder) -> Loaded:
+def load(root: str | discover.PolicyFolder, progress: Any = None) -> Loaded:
     """The policy set in a folder (a path on disk, or any PolicyFolder such as a git revision)."""
     if isinstance(root, str):
         if not os.path.exists(root):
@@ -116,7 +116,7 @@ def load(root: str | discover.PolicyFolder) -> Loaded:
             relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
             hint="Copy the file into the policy folder instead of linking to it."))
     entities: dict[str, dict[str, Entity]] = {}
-    for read in read_files(folder, found.files, limits):
+    for read in read_files(folder, found.files, limits, progress):
         findings.extend(_typed(read, entities))
     policy = PolicySet(folder.root, project_entity, entities, found.files)
     findings.extend(resolve_references(policy))
@@ -127,14 +127,19 @@ def load(root: str | discover.PolicyFolder) -> Loaded:
 PARALLEL_FROM = 100
 
 
-def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits) -> list[source.SourceFile]:
+def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits,
+               progress: Any = None) -> list[source.SourceFile]:
     """Read the files without positions (in worker processes for many files on disk); each
     document finds its positions again by rereading its file, only if one is ever asked for."""
     reads: list[source.SourceFile] | None = None
     if len(files) >= PARALLEL_FROM and isinstance(folder, discover.DiskFolder) and (os.cpu_count() or 1) > 1:
-        reads = _read_in_workers(folder.root, files, limits)
+        reads = _read_in_workers(folder.root, files, limits, progress)
     if reads is None:
-        reads = [folder.read(relpath, limits, positions=False) for relpath in files]
+        reads = []
+        for relpath in files:
+            reads.append(folder.read(relpath, limits, positions=False))
+            if progress is not None:
+                progress.update("reading files", len(reads), len(files))
     for read in reads:
         relpath = read.file
         cache: list[Any] = []
@@ -156,7 +161,8 @@ def _read_chunk(root: str, relpaths: list[str], limits: source.Limits) -> list[s
     return [source.read_file(root, relpath, limits, positions=False) for relpath in relpaths]
 
 
-def _read_in_workers(root: str, files: list[str], limits: source.Limits) -> list[source.SourceFile] | None:
+def _read_in_workers(root: str, files: list[str], limits: source.Limits,
+                     progress: Any = None) -> list[source.SourceFile] | None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -165,7 +171,11 @@ def _read_in_workers(root: str, files: list[str], limits: source.Limits) -> list
     chunks = [files[start::workers * 4] for start in range(workers * 4)]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)))
+            parts = []
+            for part in pool.map(_read_chunk, [root] * len(chunks), chunks, [limits] * len(chunks)):
+                parts.append(part)
+                if progress is not None:
+                    progress.update("reading files", sum(len(p) for p in parts), len(files))
     except (BrokenProcessPool, OSError):
         return None  # a worker died (a pathological file?): read them here instead
     by_name = {read.file: read for part in parts for read in part}

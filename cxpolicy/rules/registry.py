@@ -11,6 +11,7 @@ import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cxpolicy import metrics
 from cxpolicy.catalogue import Check
@@ -51,8 +52,11 @@ def built_in_rules() -> list[tuple[Check, RuleFunction]]:
     return sorted(RULES, key=lambda item: item[0].code)
 
 
-def run(context: Context) -> list[Finding]:
+def run(context: Context, progress: Any = None) -> list[Finding]:
     findings: list[Finding] = []
-    for _, function in built_in_rules():
+    rules = built_in_rules()
+    for done, (_, function) in enumerate(rules, start=1):
         findings.extend(function(context))
+        if progress is not None:
+            progress.update("checking rules", done, len(rules))
     return findings
