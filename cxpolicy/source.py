@@ -15,7 +15,9 @@ mean the same thing to every tool that reads it.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,11 +181,15 @@ def resolve_plain(text: str) -> tuple[Any, str | None]:
 
 def read_file(root: str, relpath: str, limits: Limits = Limits(), *, positions: bool = True) -> SourceFile:
     """Read one policy file strictly. Never raises for bad content: problems are findings."""
-    import os
 
     path = os.path.join(root, relpath)
     try:
-        too_large = oversized(relpath, os.path.getsize(path), limits)
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+            return SourceFile(relpath, [], [checks.YAML_SYNTAX.at(
+                relpath, 1, 1, "this is not a regular file, so it is not read",
+                hint="Policy files are plain files; remove or rename this one.")])
+        too_large = oversized(relpath, status.st_size, limits)
         if too_large is not None:
             return too_large
         with open(path, "rb") as handle:

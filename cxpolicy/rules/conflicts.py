@@ -576,7 +576,7 @@ CYCLE = Check(
     code="CX308",
     slug="cycle",
     severity=Severity.ERROR,
-    summary="A cycle in reporting lines, in `drives`, or in hand-offs.",
+    summary="A cycle in reporting lines, in `drives`, in hand-offs, or in segments' parents.",
     why="A reporting line that goes round in a circle reaches no executive; KPIs that drive each other explain "
         "nothing; hand-offs in a loop send the customer back where they started.",
     fix="Break the loop: point one of the links named in the message elsewhere.",
@@ -608,6 +608,7 @@ _CYCLE_WORDS = {
     "reports_to": ("reporting lines go round in a circle", ("spec", "reportsTo")),
     "drives": ("KPIs drive each other in a circle", ("spec", "drives")),
     "hands_off_to": ("hand-offs send the customer round in a circle", ("spec", "handoffs")),
+    "part_of": ("segments are each other's parents", ("spec", "parent")),
 }
 
 
