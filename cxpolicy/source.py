@@ -318,6 +318,10 @@ class _Frame:
 
 
 _NO_KEY = object()
+_NO_MARK = (0, 0)
+_SCALAR, _ALIAS, _DOCUMENT_END = ev.ScalarEvent, ev.AliasEvent, ev.DocumentEndEvent
+_MAPPING_START, _MAPPING_END = ev.MappingStartEvent, ev.MappingEndEvent
+_SEQUENCE_START, _SEQUENCE_END = ev.SequenceStartEvent, ev.SequenceEndEvent
 
 
 class _StopReading(Exception):
@@ -390,15 +394,19 @@ class _Composer:
                 if record:
                     positions[path] = mark + mark
 
+        get_event = parser.get_event
+        scalar = self._scalar
         while True:
-            event = parser.get_event()
-            if isinstance(event, ev.DocumentEndEvent):
+            event = get_event()
+            kind = event.__class__  # one lookup instead of an isinstance chain: this loop is the hot path
+            if kind is _DOCUMENT_END:
                 return document
-            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
-            if isinstance(event, ev.ScalarEvent):
+            # Marks are built only while recording positions: a file with any finding is read again with them.
+            mark = (event.start_mark.line + 1, event.start_mark.column + 1) if record else _NO_MARK
+            if kind is _SCALAR:
                 count += 1
-                place(self._scalar(event), mark, count - 1, event.anchor, event)
-            elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                place(scalar(event), mark, count - 1, event.anchor, event)
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 count += 1
                 self._check_tag(event)
                 keep = True
@@ -417,12 +425,12 @@ class _Composer:
                                  hint="Policy documents are only a few levels deep; check the brackets and indentation.")
                     raise _StopReading
                 path = stack[-1].child_path() if stack and keep and record else ()
-                container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
+                container: Any = {} if kind is _MAPPING_START else []
                 stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1))
-            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
                 place(frame.value, frame.mark, frame.start_count, frame.anchor, event)
-            elif isinstance(event, ev.AliasEvent):
+            elif kind is _ALIAS:
                 if event.anchor not in anchors:
                     self.finding(checks.YAML_SYNTAX, event.start_mark,
                                  f"the alias '*{event.anchor}' refers to no anchor '&{event.anchor}' before it",

@@ -43,10 +43,11 @@ def _mutate(documents: list[dict], data: st.DataObject) -> list[dict]:
     """One of: drop a field, give a field the wrong type, dangle a reference, duplicate an id, swap kinds."""
     index = data.draw(st.integers(0, len(documents) - 1))
     document = documents[index]
-    spec = document["spec"]
+    spec = document.get("spec") if isinstance(document.get("spec"), dict) else {}
+    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
     action = data.draw(st.sampled_from(["drop", "wrong-type", "dangle", "duplicate", "swap"]))
     if action == "drop":
-        for container in (document, spec, document["metadata"]):
+        for container in (document, spec, metadata):
             if container:
                 container.pop(data.draw(st.sampled_from(sorted(container))))
                 break
@@ -62,7 +63,7 @@ def _mutate(documents: list[dict], data: st.DataObject) -> list[dict]:
         documents.append(dict(document))
     else:
         other = documents[data.draw(st.integers(0, len(documents) - 1))]
-        document["kind"], other["kind"] = other["kind"], document["kind"]
+        document["kind"], other["kind"] = other.get("kind"), document.get("kind")
     return documents
 
 
