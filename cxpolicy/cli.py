@@ -143,7 +143,8 @@ def check(path: str | None, output_format: str, output: str | None, verbose: boo
 def _run(path: str | None, output_format: str, output: str | None, fail_on: str, *, rules: bool,
          compare_with: str | None = None, baseline_file: str | None = None, write_baseline: str | None = None,
          **options: Any) -> None:
-    from cxpolicy import baseline, engine, policyset
+    from cxpolicy import baseline, engine
+    from cxpolicy.discover import PolicyPathError
     from cxpolicy.findings import Severity, stable_key
 
     root = path or default_root()
@@ -169,7 +170,7 @@ def _run(path: str | None, output_format: str, output: str | None, fail_on: str,
             known = baseline.read(baseline_file)
             current = {stable_key(f) for f in outcome.findings}
             outcome = dataclasses.replace(outcome.without(known), fixed=sorted(known - current))
-    except (policyset.PolicyPathError, baseline.BaselineError) as error:
+    except (PolicyPathError, baseline.BaselineError) as error:
         fail_usage(str(error))
     emit(_render(outcome, output_format, threshold, colour=output is None and _colour()), output)
     sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)

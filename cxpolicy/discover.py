@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 PROJECT_FILE = "cxpolicy.yaml"
+
+
+class PolicyPathError(Exception):
+    """The policy root cannot be used at all (missing, not a folder, not in git): a usage error, exit 2."""
 SUFFIXES = (".yaml", ".yml")
 
 

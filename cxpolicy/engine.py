@@ -124,7 +124,7 @@ def run(root: Any, options: Options, *, rules: bool = True, progress: Any = None
 
     `root` is a folder's path, or a discover.PolicyFolder (such as a git revision).
     `progress`, when given, is told `update(stage, done, total)` as the run goes.
-    Raises policyset.PolicyPathError when it cannot be used at all.
+    Raises discover.PolicyPathError when it cannot be used at all.
     """
     # The pipeline builds millions of long-lived objects and almost no reference
     # cycles; the cyclic collector would rescan them again and again (20-75% of

@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Iterable
 
 from cxpolicy import discover, source
-from cxpolicy.policyset import PolicyPathError
+from cxpolicy.discover import PolicyPathError
 
 
 def _git(cwd: str, *args: str, data: bytes | None = None) -> bytes:

@@ -18,9 +18,7 @@ from cxpolicy.findings import Finding
 from cxpolicy.rules import files as checks
 from cxpolicy.suggest import closest, did_you_mean
 
-
-class PolicyPathError(Exception):
-    """The policy root cannot be used at all (missing, not a folder): a usage error, exit 2."""
+PolicyPathError = discover.PolicyPathError
 
 
 class Entity:
