@@ -228,11 +228,6 @@ def read_text(relpath: str, raw: bytes, limits: Limits = Limits(), *, positions:
     return read
 
 
-def position_maps(relpath: str, raw: bytes, limits: Limits) -> list[dict[Path, tuple[int, int, int, int]]]:
-    """The position map of every document of a file, for documents read without them."""
-    return [document.positions for document in read_text(relpath, raw, limits).documents]
-
-
 def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> SourceFile:
     builder = _Composer(relpath, limits, positions)
     parser = _Parser(text)
