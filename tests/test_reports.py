@@ -212,3 +212,18 @@ def test_atomic_write_leaves_the_old_file_when_interrupted(tmp_path, monkeypatch
         write_atomic(str(target), "new\n")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["CODEOWNERS"]
+
+
+def test_findings_about_a_stage_mark_its_column_on_the_journey_map(run, tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    path = root / "touchpoints" / "contact-centre.yaml"
+    path.write_text(path.read_text().replace("  handoffs:\n    - to: returns-courier-pickup\n", ""))
+    document = json.loads(run("report", "ownership", str(root), "--format", "json").output)
+    returns = next(j for j in document["journeys"] if j["id"] == "returns")
+    stages = {stage["id"]: stage for stage in returns["stages"]}
+    assert stages["request"]["status"] == "warning"
+    assert "no declared hand-off" in stages["request"]["notes"][0]
+    assert stages["refund"] == {"id": "refund", "title": "Get the refund", "status": "clean", "notes": []}
+    page = run("report", "ownership", str(root), "--format", "html").output
+    assert 'class="stage status-warning">Request a return<div class="note">' in page

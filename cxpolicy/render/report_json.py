@@ -31,7 +31,8 @@ def ownership(report: OwnershipReport) -> str:
         } for group in report.executives],
         "journeys": [{
             "id": journey.id, "title": journey.title, "owner": journey.owner, "segments": journey.segments,
-            "stages": [{"id": ident, "title": title} for ident, title in journey.stages],
+            "stages": [{"id": stage.id, "title": stage.title, "status": stage.status, "notes": list(stage.notes)}
+                       for stage in journey.stages],
             "channels": journey.channels,
             "cells": [{
                 "stage": c.stage, "touchpoint": c.touchpoint, "title": c.title, "channel": c.channel,

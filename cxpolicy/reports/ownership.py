@@ -86,13 +86,21 @@ class MapCell:
     status: str  # clean | warning | error | unowned
 
 
+@dataclass(frozen=True)
+class StageHeader:
+    id: str
+    title: str
+    status: str  # clean | warning | error: the worst finding about the stage itself (a hand-off, an empty stage)
+    notes: tuple[str, ...]  # those findings' messages
+
+
 @dataclass
 class JourneyMap:
     id: str
     title: str
     owner: str | None
     segments: list[str]
-    stages: list[tuple[str, str]]  # (id, title)
+    stages: list[StageHeader]
     channels: list[str]
     cells: list[MapCell]
 
@@ -144,7 +152,11 @@ def build(policy: PolicySet, graph: PolicyGraph, findings: list[Finding], team: 
             title = teams[executive].title if executive in teams else "Teams whose reporting line reaches no executive"
             executives.append(ExecutiveGroup(executive, title, members))
     status = _statuses(findings)
-    journeys = [_journey(policy, graph, journey, status) for journey in policy.of("journey")]
+    notes: dict[str, list[str]] = defaultdict(list)
+    for finding in findings:
+        if finding.entity and "/" in finding.entity and finding.severity is not Severity.INFO:
+            notes[finding.entity].append(finding.message)
+    journeys = [_journey(policy, graph, journey, status, notes) for journey in policy.of("journey")]
     if team is not None:
         journeys = [j for j in journeys if j.owner in narrowed or any(
             c.accountable in narrowed or narrowed.intersection(c.responsible) for c in j.cells)]
@@ -217,7 +229,8 @@ def _statuses(findings: list[Finding]) -> dict[str, str]:
     return status
 
 
-def _journey(policy: PolicySet, graph: PolicyGraph, journey: Entity, status: dict[str, str]) -> JourneyMap:
+def _journey(policy: PolicySet, graph: PolicyGraph, journey: Entity, status: dict[str, str],
+             notes: dict[str, list[str]]) -> JourneyMap:
     cells = []
     channels: set[str] = set()
     for stage in graph.stages[journey.id]:
@@ -245,7 +258,8 @@ def _journey(policy: PolicySet, graph: PolicyGraph, journey: Entity, status: dic
                 raci["responsible"], standards, sorted(kpis), handoffs, touchpoint.spec.moment_of_truth,
                 status.get(touchpoint.name, "clean"),
             ))
-    stages = [(stage.spec.id, stage.spec.title or stage.spec.id) for stage in graph.stages[journey.id]]
+    stages = [StageHeader(stage.spec.id, stage.spec.title or stage.spec.id, status.get(stage.name, "clean"),
+                          tuple(notes.get(stage.name, ()))) for stage in graph.stages[journey.id]]
     return JourneyMap(journey.id, journey.title, graph.accountable_team(journey), list(journey.spec.segments),
                       stages, sorted(channels), cells)
 
