@@ -85,18 +85,20 @@ class PolicyGraph:
         for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
                 for path, ref, target in entity.references():
-                    self._add_reference(entity, path, ref, target)
+                    edge = self._reference_edge(entity, path, ref, target)
+                    if edge is not None:
+                        self.graph.add_edge(*edge, key=ref.relation, relation=ref.relation)
+                        self._edges.setdefault(ref.relation, []).append(edge)
 
-    def _add_reference(self, entity: Entity, path: tuple, ref: model.Ref, target: str) -> None:
+    def _reference_edge(self, entity: Entity, path: tuple, ref: model.Ref, target: str) -> tuple[str, str] | None:
+        """The edge a reference draws, teams pointing at what they hold; None for an unknown target."""
         source = entity.name
         if entity.kind == "Journey" and path[:2] == ("spec", "stages"):
             source = self.stages[entity.id][path[2]].name
         target_node = f"{ref.kind}:{target}" if ref.kind else target
         if target_node not in self.graph:
-            return  # an unknown reference, already reported as CX104
-        edge = (target_node, source) if ref.relation in TEAM_TO_ENTITY else (source, target_node)
-        self.graph.add_edge(*edge, key=ref.relation, relation=ref.relation)
-        self._edges.setdefault(ref.relation, []).append(edge)
+            return None  # an unknown reference, already reported as CX104
+        return (target_node, source) if ref.relation in TEAM_TO_ENTITY else (source, target_node)
 
     # ----------------------------------------------------------------- lookups
 
@@ -295,7 +297,11 @@ class PolicyGraph:
 
     def segments_without_standard(self, touchpoint: str) -> list[str]:
         """Segments served at a touchpoint that no standard applying there is for."""
-        return [segment for segment in self.segments_served(touchpoint) if not self.standards_for(touchpoint, segment)]
+        applications = self._applications.get(touchpoint, [])
+        if any(not application.segments for application in applications):
+            return []  # a standard for every segment applies here
+        named = {segment for application in applications for segment in application.segments}
+        return [segment for segment in self.segments_served(touchpoint) if segment not in named]
 
     def metrics_at(self, touchpoint: str) -> list[str]:
         return sorted(self._applications_by_metric.get(touchpoint, {}))
