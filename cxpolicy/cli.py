@@ -224,30 +224,14 @@ def test_rules(path: str | None, today: Any) -> None:
     """Run the rule tests (kind RuleTest) kept beside the rules: each passes when its rule reports exactly
     the entities it expects. Exits 1 when a test fails."""
     from cxpolicy import policyset, ruletests
+    from cxpolicy.render import ruletests as renderer
 
     try:
         cases, errors = ruletests.run_all(path or default_root(), today.date() if today else None)
     except policyset.PolicyPathError as error:
         fail_usage(str(error))
-    for error in errors:
-        click.echo(f"{error.location()}: error {error.code} {error.message}")
-    for case in cases:
-        file, line, _ = case.test.where()
-        status = "PASS" if case.passed else "FAIL"
-        click.echo(f"{status} {file}:{line} {case.test.id} (rule {case.test.spec.rule})")
-        if case.passed:
-            continue
-        for problem in case.problems:
-            click.echo(f"    {problem.location()}: {problem.code} {problem.message}")
-        missing = sorted(set(case.expected) - set(case.reported))
-        extra = sorted(set(case.reported) - set(case.expected))
-        if missing:
-            click.echo(f"    expected but not reported: {', '.join(missing)}")
-        if extra:
-            click.echo(f"    reported but not expected: {', '.join(extra)}")
-    failed = sum(1 for case in cases if not case.passed)
-    click.echo(f"{len(cases) - failed} passed, {failed} failed")
-    sys.exit(EXIT_FINDINGS if failed or errors else EXIT_CLEAN)
+    click.echo(renderer.render(cases, errors), nl=False)
+    sys.exit(EXIT_FINDINGS if errors or not all(case.passed for case in cases) else EXIT_CLEAN)
 
 
 @cli.command("rules")
@@ -355,8 +339,6 @@ def codeowners(path: str | None, output: str | None, check_only: bool) -> None:
     Paths are relative to the repository root (the folder holding .git), even
     when the policy folder is below it.
     """
-    import difflib
-
     from cxpolicy.render import codeowners as renderer
     from cxpolicy.reports import codeowners as routing
 
@@ -373,9 +355,7 @@ def codeowners(path: str | None, output: str | None, check_only: bool) -> None:
     except OSError:
         committed = ""
     if committed != text:
-        diff = difflib.unified_diff(committed.splitlines(keepends=True), text.splitlines(keepends=True),
-                                    fromfile=f"{committed_path} (committed)", tofile=f"{committed_path} (from the policies)")
-        click.echo("".join(diff), nl=False)
+        click.echo(renderer.difference(committed, text, committed_path), nl=False)
         click.echo(f"{committed_path} is out of date; run `cxpolicy codeowners --output {committed_path}`", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{committed_path} is current.")

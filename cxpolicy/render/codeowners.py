@@ -15,3 +15,11 @@ def render(routes: list[Route]) -> str:
     width = max((len(route.pattern) for route in routes), default=0)
     lines = [f"{route.pattern.ljust(width)}  {' '.join(route.handles)}" for route in routes]
     return HEADER + "\n" + "\n".join(lines) + "\n"
+
+
+def difference(committed: str, generated: str, path: str) -> str:
+    """A unified diff of the committed CODEOWNERS against the one the policies call for."""
+    import difflib
+
+    return "".join(difflib.unified_diff(committed.splitlines(keepends=True), generated.splitlines(keepends=True),
+                                        fromfile=f"{path} (committed)", tofile=f"{path} (from the policies)"))
