@@ -74,6 +74,7 @@ class PolicyGraph:
         self.graph = nx.MultiDiGraph()
         self.stages: dict[str, list[Stage]] = {}
         self._edges: dict[str, list[tuple[str, str]]] = {}  # relation -> edges, for one relation's subgraph
+        self._served: dict[str, list[str]] = {}  # touchpoint -> segments served, once asked
         for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
                 self.graph.add_node(entity.name, kind=kind)
@@ -216,8 +217,12 @@ class PolicyGraph:
         return self._touchpoints_of_channel.get(channel, [])
 
     def segments_served(self, touchpoint: str) -> list[str]:
-        """Segments served by the journeys that contain the touchpoint."""
-        return sorted({segment for journey in self.journeys_of(touchpoint) for segment in journey.spec.segments})
+        """Segments served by the journeys that contain the touchpoint (several rules ask: computed once)."""
+        served = self._served.get(touchpoint)
+        if served is None:
+            served = self._served[touchpoint] = sorted(
+                {segment for journey in self.journeys_of(touchpoint) for segment in journey.spec.segments})
+        return served
 
     @cached_property
     def _listening_posts_of_journey(self) -> dict[str, list[str]]:
