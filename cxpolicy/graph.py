@@ -49,6 +49,15 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class ReportingLine:
+    """Where a team's line of managers leads."""
+
+    executive: str | None  # the executive it reaches; None when it reaches none
+    end: str | None  # where it stops: that executive, a team reporting to nobody, an unknown team; None for a loop
+    depth: int  # teams on the way up to the executive, itself included (0 for an executive)
+
+
+@dataclass(frozen=True)
 class Application:
     """A standard applying to one touchpoint: how specifically it names it, and for which segments."""
 
@@ -141,45 +150,51 @@ class PolicyGraph:
         return team if team is not None and f"team:{team}" in self.graph else None
 
     @cached_property
-    def _executives(self) -> dict[str, str | None]:
-        """Each team's executive at the end of its reporting line (None: the line ends elsewhere)."""
-        found: dict[str, str | None] = {}
+    def _lines(self) -> dict[str, ReportingLine]:
+        """Every team's reporting line, each walked once: a team's line is its manager's plus one step."""
+        found: dict[str, ReportingLine] = {}
         for team in self.policy.of("team"):
-            line = []
+            path: list[str] = []
             current: str | None = team.id
-            seen: set[str] = set()
-            while current is not None and current not in found and current not in seen:
-                seen.add(current)
-                line.append(current)
+            while current is not None and current not in found:
                 entity = self.policy.get(f"team:{current}")
-                if entity is None:
-                    current = None
+                if entity is None:  # an unknown manager: the line stops there
+                    found[current] = ReportingLine(None, current, 0)
                 elif entity.spec.executive:
-                    found[current] = current
-                    line.pop()
-                    break
+                    found[current] = ReportingLine(current, current, 0)
+                elif entity.spec.reports_to is None:
+                    found[current] = ReportingLine(None, current, 1)
+                elif current in path:  # a loop: it reaches no executive and stops nowhere
+                    loop = path[path.index(current):]
+                    for member in loop:
+                        found[member] = ReportingLine(None, None, len(loop))
+                    path = path[:path.index(current)]
                 else:
+                    path.append(current)
                     current = entity.spec.reports_to
-            result = found.get(current) if current is not None else None
-            for member in line:
-                found[member] = result
+                    continue
+                break
+            for member in reversed(path):
+                above = found[self.policy.get(f"team:{member}").spec.reports_to]
+                found[member] = ReportingLine(above.executive, above.end, above.depth + 1)
         return found
 
+    def reporting_line(self, team: str) -> ReportingLine:
+        return self._lines.get(team, ReportingLine(None, team, 0))
+
     def executive_of(self, team: str) -> str | None:
-        return self._executives.get(team)
+        return self.reporting_line(team).executive
 
     def line_end(self, team: str) -> str | None:
-        """Where a team's reporting line stops: the last team reached (None for a cycle)."""
-        seen: set[str] = set()
-        current = team
-        while True:
-            entity = self.policy.get(f"team:{current}")
-            if entity is None or entity.spec.executive or entity.spec.reports_to is None:
-                return current
-            if current in seen:
-                return None
-            seen.add(current)
-            current = entity.spec.reports_to
+        """Where a team's reporting line stops: the last team reached (None for a loop)."""
+        return self.reporting_line(team).end
+
+    def teams_below(self, team: str) -> set[str]:
+        """The team and every team whose reporting line passes through it."""
+        managers = nx.DiGraph(self._edges.get("reports_to", []))  # edges run from a team to its manager
+        node = f"team:{team}"
+        below = nx.ancestors(managers, node) if node in managers else set()
+        return {team} | {name.partition(":")[2] for name in below}
 
     def owned_by(self, team: str, relation: str = "accountable") -> list[str]:
         """Names of what a team holds in one relation (accountable by default)."""

@@ -39,10 +39,6 @@ class Metric:
     def dimension(self) -> str | None:
         return UNIT_DIMENSION.get(self.unit) if self.unit else None
 
-    @property
-    def is_efficiency(self) -> bool:
-        return bool(self.balanced_by)
-
 
 BUILTIN: dict[str, Metric] = {
     metric.slug: metric

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from cxpolicy import engine, metrics, policyset
+from cxpolicy import engine, metrics, model, policyset
 from cxpolicy.findings import Finding
 from cxpolicy.graph import PolicyGraph
 from cxpolicy.policyset import Entity, PolicySet
@@ -43,7 +43,7 @@ def given(policy: PolicySet, test: Entity) -> tuple[PolicySet, list[Finding]]:
     for document in documents:
         data = document.data
         if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
-            entities.get(str(data.get("kind", "")).lower(), {}).pop(data["metadata"].get("id"), None)
+            entities.get(model.kind_key(str(data.get("kind", ""))), {}).pop(data["metadata"].get("id"), None)
     problems = policyset.add_documents(documents, entities)
     smaller = replace(policy, entities=entities)
     # Only the test's own documents can be wrong here: a reference left dangling by

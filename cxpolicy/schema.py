@@ -29,7 +29,7 @@ BASE_URI = "https://cxpolicy.dev/schemas/v1/"
 
 
 def schema_filename(kind: str) -> str:
-    return f"{kind.lower()}.schema.json"
+    return f"{model.kind_key(kind)}.schema.json"
 
 
 def generate(kind: str) -> dict[str, Any]:

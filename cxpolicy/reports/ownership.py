@@ -144,7 +144,7 @@ def build(policy: PolicySet, graph: PolicyGraph, findings: list[Finding], team: 
     groups: dict[str, list[TeamOwnership]] = defaultdict(list)
     for ownership in teams.values():
         groups[ownership.executive or NO_EXECUTIVE].append(ownership)
-    narrowed = _line_below(policy, team) if team is not None else set(teams)
+    narrowed = graph.teams_below(team) if team is not None else set(teams)
     executives = []
     for executive in sorted(groups, key=lambda name: (name == NO_EXECUTIVE, name)):
         members = [m for m in sorted(groups[executive], key=lambda t: (t.depth, t.id)) if m.id in narrowed]
@@ -167,32 +167,9 @@ def build(policy: PolicySet, graph: PolicyGraph, findings: list[Finding], team: 
     return OwnershipReport(executives, journeys, unowned, _concentration(policy, graph), findings, team)
 
 
-def _line_below(policy: PolicySet, team: str) -> set[str]:
-    """A team and every team whose reporting line passes through it."""
-    below = {team}
-    for entity in policy.of("team"):
-        current, seen = entity, set()
-        while current is not None and current.id not in seen:
-            if current.id == team:
-                below.add(entity.id)
-                break
-            seen.add(current.id)
-            current = policy.get(f"team:{current.spec.reports_to}") if current.spec.reports_to else None
-    return below
-
-
 def _title(policy: PolicySet, name: str | None) -> str:
     entity = policy.get(name) if name else None
     return entity.title if entity is not None else (name or "")
-
-
-def _depth(policy: PolicySet, team: Entity) -> int:
-    depth, current, seen = 0, team, set()
-    while current is not None and not current.spec.executive and current.id not in seen:
-        seen.add(current.id)
-        depth += 1
-        current = policy.get(f"team:{current.spec.reports_to}") if current.spec.reports_to else None
-    return depth
 
 
 def _team(policy: PolicySet, graph: PolicyGraph, team: Entity) -> TeamOwnership:
@@ -213,7 +190,7 @@ def _team(policy: PolicySet, graph: PolicyGraph, team: Entity) -> TeamOwnership:
     order = {kind: index for index, kind in enumerate(KIND_LABELS)}
     holdings.sort(key=lambda h: (ROLES.index(h.role), order.get(h.kind, 99), h.entity))
     return TeamOwnership(team.id, team.title, graph.executive_of(team.id), team.spec.reports_to,
-                         _depth(policy, team), list(team.spec.codeowners), holdings)
+                         graph.reporting_line(team.id).depth, list(team.spec.codeowners), holdings)
 
 
 def _statuses(findings: list[Finding]) -> dict[str, str]:

@@ -37,10 +37,6 @@ def _loosest(applications: list[Application]) -> Application | None:
     return loosest
 
 
-def _segment_words(application: Application) -> str:
-    return f"segments {', '.join(sorted(application.segments))}" if application.segments else "every segment"
-
-
 def _same_footing(touchpoints: dict[str, list[Application]]) -> Iterator[tuple[str, Application, Application]]:
     """Pairs of standards of one metric at equal specificity on a touchpoint, for overlapping segments."""
     for touchpoint, applications in touchpoints.items():
