@@ -310,7 +310,7 @@ def _envelope(document: source.Document) -> tuple[str, Finding | None]:
             file, line, column, f"this document {said}; cxpolicy reads {model.API_VERSION}",
             hint=f"Write 'apiVersion: {model.API_VERSION}' at the top of the document.")
     kind = data.get("kind")
-    if kind not in model.KINDS:
+    if not isinstance(kind, str) or kind not in model.KINDS:  # a mapping as kind cannot even be looked up
         line, column = document.where(("kind",))
         said = "has no kind" if kind is None else f"has the unknown kind '{kind}'"
         return "", checks.UNKNOWN_KIND.at(
@@ -355,7 +355,7 @@ def _without_cascades(read: source.SourceFile, findings: list[Finding], entities
     kept = [f for f in findings if not (f.code == checks.SCHEMA.code and (f.line, f.column) in ambiguous)]
     for document in read.documents:
         kind = document.data.get("kind") if isinstance(document.data, dict) else None
-        if kind not in model.KINDS:
+        if not isinstance(kind, str) or kind not in model.KINDS:
             continue
         for path, (_, _, line, column) in document.positions.items():
             problem = ambiguous.get((line, column))

@@ -63,7 +63,8 @@ def test_every_field_has_a_title_and_description_and_no_unknown_fields_are_allow
 def _documents(root: Path):
     for path in sorted(root.rglob("*.y*ml")):
         for document in source.read_file(str(path.parent), path.name).documents:
-            if isinstance(document.data, dict) and document.data.get("kind") in model.KINDS:
+            if isinstance(document.data, dict) and isinstance(document.data.get("kind"), str) \
+                    and document.data["kind"] in model.KINDS:
                 yield path, document
 
 
