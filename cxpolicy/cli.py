@@ -7,6 +7,7 @@ and `--version` answer at once.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import sys
 from pathlib import Path
@@ -476,6 +477,9 @@ def docs(mode: str | None, folder: str) -> None:
 
 def main() -> None:
     """Entry point: no traceback ever reaches a user."""
+    # One command, then exit: the cyclic collector is left off for the whole process, or it
+    # would rescan every object of a large policy set while the findings are rendered.
+    gc.disable()
     try:
         cli(standalone_mode=True)
     except SystemExit as done:
