@@ -9,11 +9,10 @@ what is right is kept, so one bad file never hides the others.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from cxpolicy import discover, model, schema, source
+from cxpolicy import discover, model, reading, schema, source
 from cxpolicy.findings import Finding
 from cxpolicy.rules import files as checks
 from cxpolicy.suggest import closest, did_you_mean
@@ -115,133 +114,11 @@ def load(root: str | discover.PolicyFolder, progress: Any = None) -> Loaded:
             relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
             hint="Copy the file into the policy folder instead of linking to it."))
     entities: dict[str, dict[str, Entity]] = {}
-    for read in read_files(folder, found.files, limits, progress):
+    for read in reading.read_files(folder, found.files, limits, progress):
         findings.extend(_typed(read, entities))
     policy = PolicySet(folder.root, project_entity, entities, found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
-
-
-#: From this many files up, two worker processes read them (below it the pool costs more than it saves).
-PARALLEL_FROM = 100
-
-
-def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits,
-               progress: Any = None) -> list[source.SourceFile]:
-    """Read the files without positions (in worker processes for many files, or large ones, on disk);
-    each document finds its positions again by rereading its file, only if one is ever asked for."""
-    reads: list[source.SourceFile] | None = None
-    if isinstance(folder, discover.DiskFolder) and (os.cpu_count() or 1) > 1:
-        tasks = _tasks(folder.root, files, limits)
-        if len(tasks) >= PARALLEL_FROM or any(task[2] for task in tasks):
-            reads = _read_in_workers(folder.root, tasks, limits, progress)
-    if reads is None:
-        reads = []
-        for relpath in files:
-            reads.append(folder.read(relpath, limits, positions=False))
-            if progress is not None:
-                progress.update("reading files", len(reads), len(files))
-    for read in reads:
-        relpath = read.file
-        cache: list[Any] = []
-
-        def reload(relpath: str = relpath, cache: list[Any] = cache) -> list[Any]:
-            if not cache:
-                cache.append(folder.reread(relpath, limits))
-            return cache[0]
-
-        for document in read.documents:
-            document.reload = reload
-    return reads
-
-
-#: A file larger than this is cut at its document markers so that both workers can read it.
-SPLIT_FROM_BYTES = 1024 * 1024
-_MARKER = re.compile(rb"^---(?=[ \t\r\n]|$)", re.M)
-
-
-def _tasks(root: str, files: list[str], limits: source.Limits) -> list[tuple[str, int, bool]]:
-    """(file, part, split) for each file; large multi-document files get several parts."""
-    tasks = []
-    for relpath in files:
-        try:
-            size = os.path.getsize(os.path.join(root, relpath))
-        except OSError:
-            size = 0
-        if SPLIT_FROM_BYTES < size <= limits.max_file_bytes:
-            tasks += [(relpath, part, True) for part in range(_PARTS)]
-        else:
-            tasks.append((relpath, 0, False))
-    return tasks
-
-
-_PARTS = 4
-
-
-_COMMENTS = re.compile(rb"(?m)^[ \t]*#.*$")
-_UNSPLITTABLE = re.compile(rb"(?m)^(%|\.\.\.)")  # directives or end markers: documents not counted by `---`
-
-
-def _read_part(root: str, relpath: str, part: int, split: bool, limits: source.Limits) -> source.SourceFile | None:
-    """A whole file, or one of _PARTS runs of whole documents of a large file; None: read the file whole."""
-    if not split:
-        return source.read_file(root, relpath, limits, positions=False)
-    with open(os.path.join(root, relpath), "rb") as handle:
-        raw = handle.read()
-    starts = [match.start() for match in _MARKER.finditer(raw)]
-    if len(starts) < 2 * _PARTS or _UNSPLITTABLE.search(raw):
-        return None
-    cuts = [0] + [starts[len(starts) * k // _PARTS] for k in range(1, _PARTS)] + [len(raw)]
-    read = source.read_text(relpath, raw[cuts[part]:cuts[part + 1]], limits, positions=False)
-    if read.findings:
-        return None
-    if part:
-        # The first document of this part is the one its first `---` starts; a file that begins
-        # with content before any `---` has one more document in front of all of them.
-        implicit = bool(_COMMENTS.sub(b"", raw[:starts[0]]).strip())
-        offset = starts.index(cuts[part]) + (1 if implicit else 0)
-        for document in read.documents:
-            document.index += offset
-    return read
-
-
-def _read_chunk(root: str, tasks: list[tuple[str, int, bool]], limits: source.Limits) -> list[Any]:
-    import gc
-
-    gc.disable()
-    return [_read_part(root, relpath, part, split, limits) for relpath, part, split in tasks]
-
-
-def _read_in_workers(root: str, tasks: list[tuple[str, int, bool]], limits: source.Limits,
-                     progress: Any = None) -> list[source.SourceFile] | None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    workers = 2
-    chunks = [tasks[start::workers * 4] for start in range(workers * 4)]
-    files = list(dict.fromkeys(relpath for relpath, _, _ in tasks))
-    results: dict[tuple[str, int], Any] = {}
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk, reads in zip(chunks, pool.map(_read_chunk, [root] * len(chunks), chunks,
-                                                     [limits] * len(chunks))):
-                results.update({(relpath, part): read for (relpath, part, _), read in zip(chunk, reads)})
-                if progress is not None:
-                    progress.update("reading files", len({r for r, _ in results}), len(files))
-    except (BrokenProcessPool, OSError):
-        return None  # a worker died (a pathological file?): read them here instead
-    merged = []
-    for relpath in files:
-        parts = [results[key] for key in sorted(k for k in results if k[0] == relpath)]
-        if any(part is None for part in parts):
-            merged.append(source.read_file(root, relpath, limits, positions=False))
-            continue
-        whole = parts[0]
-        for part in parts[1:]:
-            whole.documents.extend(part.documents)
-        merged.append(whole)
-    return merged
 
 
 def _read_project(folder: discover.PolicyFolder, findings: list[Finding]) -> Entity | None:

@@ -88,6 +88,10 @@ class Document:
             self._positions = self.reload()[self.index] if self.reload is not None else {(): (1, 1, 1, 1)}
         return self._positions
 
+    def known_positions(self) -> dict[Path, tuple[int, int, int, int]] | None:
+        """The position map if it is already built (None: it is found by `reload` when asked for)."""
+        return self._positions
+
     def part(self, path: Path) -> "Document":
         """The value at `path` as a document of its own, keeping where each part is written."""
         size = len(path)

@@ -1,0 +1,202 @@
+"""Reading a policy set's files, in two worker processes when there is much to read.
+
+`read_files` yields one SourceFile per file (or per part of a large file) in
+file order, as soon as it is read, so the caller types what has arrived while
+the workers parse the rest: parsing and typing, the two slowest steps of a run,
+overlap on a two-core machine.
+
+* From PARALLEL_FROM files on disk, two forked workers parse them in runs of
+  neighbouring files.
+* A file above SPLIT_FROM_BYTES that is plain UTF-8 YAML without directives or
+  `...` markers is cut at its `---` markers into parts of about PART_BYTES; each
+  part is parsed after as many blank lines as come before it in the file, so
+  every line number is the file's own.
+* A part with any finding is replaced by a reading of the whole file from that
+  part on, and the file's later parts are dropped: a broken file reports exactly
+  what a whole reading reports.
+
+Workers read without positions and send documents back as `marshal` bytes
+(plain data: several times cheaper than pickling); a document finds its
+positions again by rereading its file, only if one is ever asked for.
+"""
+
+from __future__ import annotations
+
+import codecs
+import marshal
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cxpolicy import discover, source
+from cxpolicy.findings import Finding
+
+#: From this many files up, two worker processes read them (below it the pool costs more than it saves).
+PARALLEL_FROM = 100
+#: A file larger than this is cut at its document markers so that both workers can read it.
+SPLIT_FROM_BYTES = 1024 * 1024
+#: About how large each part of a cut file is.
+PART_BYTES = 1024 * 1024
+WORKERS = 2
+
+_MARKER = re.compile(rb"^---(?=[ \t\r\n]|$)", re.M)
+_UNSPLITTABLE = re.compile(rb"(?m)^(%|\.\.\.)")  # directives or end markers: documents not counted by `---`
+_COMMENTS = re.compile(rb"(?m)^[ \t]*#.*$")
+# Characters YAML does not allow (its printable set, in UTF-8): libyaml meets them while buffering
+# ahead, so a file holding one is read whole to report it exactly as a whole reading does.
+_NOT_PRINTABLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]")
+
+
+@dataclass(frozen=True)
+class Task:
+    """A whole file (end None), or the bytes [start, end) of one, after `line` lines and `index` documents."""
+
+    file: str
+    start: int = 0
+    end: int | None = None
+    line: int = 0
+    index: int = 0
+
+
+def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits,
+               progress: Any = None) -> Iterator[source.SourceFile]:
+    """Each file's reading (several for a file read in parts), in file order, without positions."""
+    tasks = plan(folder, files, limits)
+    reloads: dict[str, Callable[[], list[Any]]] = {}
+    broken = None  # a file whose later parts are already in the reading of its rest
+    for task, read in _results(folder, tasks, limits):
+        if task.file == broken:
+            continue
+        if task.end is not None and read.findings:
+            read, broken = _rest(folder, task, limits), task.file
+        if task.file not in reloads:
+            reloads[task.file] = _reloader(folder, task.file, limits)
+            if progress is not None:
+                progress.update("reading files", len(reloads), len(files))
+        for document in read.documents:
+            document.reload = reloads[task.file]
+        yield read
+
+
+def plan(folder: discover.PolicyFolder, files: list[str], limits: source.Limits) -> list[Task]:
+    """One task a file, or several parts for a large file on disk."""
+    if not isinstance(folder, discover.DiskFolder):
+        return [Task(relpath) for relpath in files]
+    return [task for relpath in files for task in _parts(folder.root, relpath, limits)]
+
+
+def _parts(root: str, relpath: str, limits: source.Limits) -> list[Task]:
+    whole = [Task(relpath)]
+    path = os.path.join(root, relpath)
+    try:
+        if not SPLIT_FROM_BYTES < os.path.getsize(path) <= limits.max_file_bytes:
+            return whole
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return whole  # reading it again reports why
+    if _UNSPLITTABLE.search(raw) or not _plain_text(raw):
+        return whole
+    starts = [match.start() for match in _MARKER.finditer(raw)]
+    if not starts:
+        return whole
+    # Content before the first `---` is a document of its own, in front of all the others.
+    implicit = 1 if _COMMENTS.sub(b"", raw[:starts[0]].removeprefix(codecs.BOM_UTF8)).strip() else 0
+    tasks = [Task(relpath, 0, None, 0, 0)]
+    line = 0
+    for number, start in enumerate(starts):
+        if start - tasks[-1].start >= PART_BYTES:
+            line += raw.count(b"\n", tasks[-1].start, start)
+            tasks[-1] = Task(relpath, tasks[-1].start, start, tasks[-1].line, tasks[-1].index)
+            tasks.append(Task(relpath, start, None, line, number + implicit))
+    if len(tasks) == 1:
+        return whole
+    tasks[-1] = Task(relpath, tasks[-1].start, len(raw), tasks[-1].line, tasks[-1].index)
+    return tasks
+
+
+def _plain_text(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return _NOT_PRINTABLE.search(raw) is None
+
+
+def read_task(folder: discover.PolicyFolder, task: Task, limits: source.Limits) -> source.SourceFile:
+    if task.end is None:
+        return folder.read(task.file, limits, positions=False)
+    with open(os.path.join(folder.root, task.file), "rb") as handle:  # type: ignore[attr-defined]
+        handle.seek(task.start)
+        raw = handle.read(task.end - task.start)
+    read = source.read_text(task.file, b"\n" * task.line + raw, limits, positions=False)
+    for document in read.documents:
+        document.index += task.index
+    return read
+
+
+def _rest(folder: discover.PolicyFolder, task: Task, limits: source.Limits) -> source.SourceFile:
+    """The whole file's reading from the part `task` on."""
+    whole = folder.read(task.file, limits)
+    return source.SourceFile(task.file, [d for d in whole.documents if d.index >= task.index],
+                             [f for f in whole.findings if f.line > task.line])
+
+
+def _reloader(folder: discover.PolicyFolder, relpath: str, limits: source.Limits) -> Callable[[], list[Any]]:
+    cache: list[Any] = []
+
+    def reload() -> list[Any]:
+        if not cache:
+            cache.append(folder.reread(relpath, limits))
+        return cache[0]
+
+    return reload
+
+
+def _results(folder: discover.PolicyFolder, tasks: list[Task],
+             limits: source.Limits) -> Iterator[tuple[Task, source.SourceFile]]:
+    done = 0
+    parallel = (isinstance(folder, discover.DiskFolder) and (os.cpu_count() or 1) > 1
+                and (len(tasks) >= PARALLEL_FROM or any(task.end is not None for task in tasks)))
+    if parallel:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for read in _in_workers(folder, tasks, limits):
+                yield tasks[done], read
+                done += 1
+        except (BrokenProcessPool, OSError):
+            pass  # a worker died (a pathological file?): read the rest here
+    for task in tasks[done:]:
+        yield task, read_task(folder, task, limits)
+
+
+def _in_workers(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits) -> Iterator[source.SourceFile]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, len(tasks) // (WORKERS * 16))  # small runs, so the first arrive early
+    runs = [tasks[start:start + size] for start in range(0, len(tasks), size)]
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        for packed in pool.map(_read_run, [folder] * len(runs), runs, [limits] * len(runs)):
+            yield from (_unpack(read) for read in packed)
+
+
+def _read_run(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits) -> list[Any]:
+    import gc
+
+    gc.disable()  # a short-lived process: the cyclic collector would only rescan what it builds
+    return [_pack(read_task(folder, task, limits)) for task in tasks]
+
+
+def _pack(read: source.SourceFile) -> tuple[str, bytes, list[Finding]]:
+    documents = [(document.index, document.data, document.known_positions()) for document in read.documents]
+    return read.file, marshal.dumps(documents), read.findings
+
+
+def _unpack(packed: tuple[str, bytes, list[Finding]]) -> source.SourceFile:
+    file, documents, findings = packed
+    return source.SourceFile(file, [source.Document(file, index, data, positions)
+                                    for index, data, positions in marshal.loads(documents)], findings)
