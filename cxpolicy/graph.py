@@ -116,8 +116,8 @@ class PolicyGraph:
         """Node ids linked to `name` by `relation`, sorted."""
         if name not in self.graph:
             return []
-        edges = self.graph.in_edges(name, keys=True) if incoming else self.graph.out_edges(name, keys=True)
-        return sorted({(u if incoming else v) for u, v, key in edges if key == relation})
+        neighbours = self.graph.pred[name] if incoming else self.graph.succ[name]  # node -> {relation: data}
+        return sorted(node for node, relations in neighbours.items() if relation in relations)
 
     # ----------------------------------------------------------------- ownership
 

@@ -9,7 +9,7 @@ what is right is kept, so one bad file never hides the others.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cxpolicy import discover, model, reading, schema, source
@@ -62,6 +62,7 @@ class PolicySet:
     project_entity: Entity | None  # the Project of cxpolicy.yaml, if there is one
     entities: dict[str, dict[str, Entity]]  # kind key ("touchpoint") -> id -> entity
     files: list[str]
+    _ordered: dict[str, list[Entity]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def project(self) -> Any:
@@ -76,9 +77,12 @@ class PolicySet:
         return os.path.basename(os.path.abspath(self.root))
 
     def of(self, kind: str) -> list[Entity]:
-        """The entities of one kind (`touchpoint`), in id order."""
-        found = self.entities.get(kind, {})
-        return [found[key] for key in sorted(found)]
+        """The entities of one kind (`touchpoint`), in id order (sorted once: a loaded set does not change)."""
+        ordered = self._ordered.get(kind)
+        if ordered is None:
+            found = self.entities.get(kind, {})
+            ordered = self._ordered[kind] = [found[key] for key in sorted(found)]
+        return list(ordered)
 
     def get(self, name: str) -> Entity | None:
         """The entity named `kind:id`, or None."""
