@@ -163,7 +163,7 @@ class Ref:
 class Strict(BaseModel):
     """Base of every model: unknown fields rejected, no type coercion, camelCase field names."""
 
-    model_config = ConfigDict(
+    model_config = ConfigDict(defer_build=True, 
         extra="forbid",
         strict=True,
         frozen=True,
