@@ -10,7 +10,7 @@ verbs need, so a rule never scans every entity for each entity.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
@@ -64,17 +64,16 @@ class Application:
     standard: Entity
     level: int  # TOUCHPOINT_LEVEL, CHANNEL_LEVEL or JOURNEY_LEVEL
     segments: frozenset[str]  # empty: every segment
+    metric: str = field(init=False)
+    #: Naming the segment beats naming none; then touchpoint > channel > journey.
+    specificity: tuple[int, int] = field(init=False)
 
-    @property
-    def metric(self) -> str:
-        return self.standard.spec.metric
+    def __post_init__(self) -> None:  # both are read in every rule's inner loop: worked out once
+        object.__setattr__(self, "metric", self.standard.spec.metric)
+        object.__setattr__(self, "specificity", (1 if self.segments else 0, self.level))
 
     def covers(self, segment: str | None) -> bool:
         return segment is None or not self.segments or segment in self.segments
-
-    def specificity(self) -> tuple[int, int]:
-        """Naming the segment beats naming none; then touchpoint > channel > journey."""
-        return (1 if self.segments else 0, self.level)
 
 
 class PolicyGraph:
@@ -261,18 +260,16 @@ class PolicyGraph:
         found: dict[str, list[Application]] = defaultdict(list)
         for standard in self.policy.of("servicestandard"):
             scope = standard.spec.applies_to
-            levels: dict[str, int] = {}
+            levels: dict[str, int] = {}  # touchpoint -> its most specific level, assigned least specific first
             for journey in scope.journeys:
-                for touchpoint in self.touchpoints_of_journey(journey):
-                    levels[touchpoint] = max(levels.get(touchpoint, 0), JOURNEY_LEVEL)
+                levels.update(dict.fromkeys(self.touchpoints_of_journey(journey), JOURNEY_LEVEL))
             for channel in scope.channels:
-                for touchpoint in self.touchpoints_of_channel(channel):
-                    levels[touchpoint] = max(levels.get(touchpoint, 0), CHANNEL_LEVEL)
-            for touchpoint in scope.touchpoints:
-                levels[touchpoint] = TOUCHPOINT_LEVEL
+                levels.update(dict.fromkeys(self.touchpoints_of_channel(channel), CHANNEL_LEVEL))
+            levels.update(dict.fromkeys(scope.touchpoints, TOUCHPOINT_LEVEL))
             segments = frozenset(scope.segments)
+            at_level = {level: Application(standard, level, segments) for level in set(levels.values())}
             for touchpoint, level in levels.items():
-                found[touchpoint].append(Application(standard, level, segments))
+                found[touchpoint].append(at_level[level])
         return found
 
     @cached_property
@@ -309,11 +306,16 @@ class PolicyGraph:
 
     def promises(self, touchpoint: str, segment: str, metric: str) -> list[Application]:
         """The promise in force: the most specific standards of a metric for a touchpoint and segment."""
-        candidates = self.standards_for(touchpoint, segment, metric)
-        if not candidates:
-            return []
-        best = max(application.specificity() for application in candidates)
-        return [application for application in candidates if application.specificity() == best]
+        best: tuple[int, int] = (-1, -1)
+        found: list[Application] = []
+        for application in self._applications_by_metric.get(touchpoint, {}).get(metric, ()):
+            if application.segments and segment not in application.segments:
+                continue
+            if application.specificity > best:
+                best, found = application.specificity, [application]
+            elif application.specificity == best:
+                found.append(application)
+        return found
 
     def segments_without_standard(self, touchpoint: str) -> list[str]:
         """Segments served at a touchpoint that no standard applying there is for."""

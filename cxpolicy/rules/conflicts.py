@@ -46,7 +46,7 @@ def _same_footing(touchpoints: dict[str, list[Application]]) -> Iterator[tuple[s
         for group in by_metric.values():
             for index, first in enumerate(group):
                 for second in group[index + 1:]:
-                    if first.specificity() != second.specificity():
+                    if first.specificity != second.specificity:
                         continue
                     if first.segments and not first.segments & second.segments:
                         continue
@@ -190,13 +190,19 @@ def priority_inversions(context: Context) -> Iterator[Finding]:
     graph = context.graph
     priority = {segment.id: PRIORITY_ORDER[segment.spec.priority] for segment in context.policy.of("segment")}
     seen: set[tuple[str, str, str, str]] = set()
+    settled: set[tuple] = set()  # touchpoints alike in standards and segments yield the same pairs
     for touchpoint in context.policy.of("touchpoint"):
         segments = sorted(set(graph.segments_served(touchpoint.id)) | graph.segments_named_at(touchpoint.id),
                           key=lambda s: (-priority.get(s, 0), s))
         segments = [s for s in segments if s in priority]
         for metric in graph.metrics_at(touchpoint.id):
-            if not any(a.segments for a in graph.standards_for(touchpoint.id, metric=metric)):
+            applications = graph.standards_for(touchpoint.id, metric=metric)
+            if not any(a.segments for a in applications):
                 continue  # no standard of this metric names a segment: one promise for all
+            alike = (tuple((a.standard.id, a.specificity, a.segments) for a in applications), tuple(segments))
+            if alike in settled:
+                continue
+            settled.add(alike)
             promise = {s: _loosest(graph.promises(touchpoint.id, s, metric)) for s in segments}
             for index, high in enumerate(segments):
                 for low in segments[index + 1:]:
@@ -455,10 +461,10 @@ def _stage_budget(context: Context, touchpoints: list[str], segment: str, metric
         scoped = [a for a in context.graph.standards_for(touchpoint, segment, metric) if a.level >= CHANNEL_LEVEL]
         if not scoped:
             continue
-        best = max(a.specificity() for a in scoped)
+        best = max(a.specificity for a in scoped)
         for application in scoped:
             bound, value = _objective(application.standard)
-            in_force = application.specificity() == best and bound == "max" and value.dimension == "duration"
+            in_force = application.specificity == best and bound == "max" and value.dimension == "duration"
             if in_force and (loosest is None or value.amount > loosest.amount):
                 loosest = value
     return loosest
