@@ -10,6 +10,7 @@ verbs need, so a rule never scans every entity for each entity.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -113,10 +114,17 @@ class PolicyGraph:
 
     def related(self, name: str, relation: str, *, incoming: bool = False) -> list[str]:
         """Node ids linked to `name` by `relation`, sorted."""
+        return sorted(self._linked(name, relation, incoming))
+
+    def has_related(self, name: str, relation: str, *, incoming: bool = False) -> bool:
+        """Whether anything is linked to `name` by `relation`."""
+        return any(self._linked(name, relation, incoming))
+
+    def _linked(self, name: str, relation: str, incoming: bool) -> Iterator[str]:
         if name not in self.graph:
-            return []
+            return iter(())
         neighbours = self.graph.pred[name] if incoming else self.graph.succ[name]  # node -> {relation: data}
-        return sorted(node for node, relations in neighbours.items() if relation in relations)
+        return (node for node, relations in neighbours.items() if relation in relations)
 
     # ----------------------------------------------------------------- ownership
 
@@ -140,8 +148,8 @@ class PolicyGraph:
         A team that does not exist is no owner: the entity is as unowned as if nobody were named.
         """
         if entity.kind == "Touchpoint":
-            accountable = self.raci(entity)["accountable"]
-            team = accountable[0] if accountable else None
+            owner = entity.spec.owner
+            team = owner if owner is None or isinstance(owner, str) else owner.accountable
         elif entity.kind == "Segment":
             team = entity.spec.sponsor
         else:
@@ -217,8 +225,14 @@ class PolicyGraph:
         return list({stage.journey.id: stage.journey for stage in self.stages_of(touchpoint)}.values())
 
     def touchpoints_of_journey(self, journey: str) -> list[str]:
-        ids = (tp for stage in self.stages.get(journey, []) for tp in stage.spec.touchpoints)
-        return [tp for tp in dict.fromkeys(ids) if self.policy.get(f"touchpoint:{tp}") is not None]
+        return self._touchpoints_of_journey.get(journey, [])
+
+    @cached_property
+    def _touchpoints_of_journey(self) -> dict[str, list[str]]:
+        known = self.policy.entities.get("touchpoint", {})
+        return {journey: [tp for tp in dict.fromkeys(tp for stage in stages for tp in stage.spec.touchpoints)
+                          if tp in known]
+                for journey, stages in self.stages.items()}
 
     @cached_property
     def _touchpoints_of_channel(self) -> dict[str, list[str]]:

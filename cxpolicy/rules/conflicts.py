@@ -424,6 +424,7 @@ END_TO_END_BUDGET = Check(
 @rule(END_TO_END_BUDGET)
 def end_to_end_budgets(context: Context) -> Iterator[Finding]:
     graph = context.graph
+    budgets: dict[tuple[str, int, str, str], Quantity | None] = {}  # (journey, stage, segment, metric), once each
     for standard in context.policy.of("servicestandard"):
         bound, promise = _objective(standard)
         if bound != "max" or promise.dimension != "duration":
@@ -438,7 +439,10 @@ def end_to_end_budgets(context: Context) -> Iterator[Finding]:
                     continue
                 total, parts = 0.0, []
                 for stage in graph.stages[journey_id]:
-                    stage_worst = _stage_budget(context, stage.spec.touchpoints, segment, standard.spec.metric)
+                    key = (journey_id, stage.index, segment, standard.spec.metric)
+                    if key not in budgets:
+                        budgets[key] = _stage_budget(context, stage.spec.touchpoints, segment, standard.spec.metric)
+                    stage_worst = budgets[key]
                     if stage_worst is not None:
                         total += stage_worst.amount
                         parts.append(f"{stage.spec.id} {stage_worst}")

@@ -295,8 +295,8 @@ _ACTIVE_RELATIONS = ("accountable", "responsible", "sponsors")
 def idle_teams(context: Context) -> Iterator[Finding]:
     graph = context.graph
     for team in context.policy.of("team"):
-        busy = any(graph.related(team.name, relation) for relation in _ACTIVE_RELATIONS)
-        if not busy and not graph.related(team.name, "feeds", incoming=True):
+        busy = any(graph.has_related(team.name, relation) for relation in _ACTIVE_RELATIONS)
+        if not busy and not graph.has_related(team.name, "feeds", incoming=True):
             yield IDLE_TEAM.on(team, f"team {team.id} owns, sponsors and is fed nothing",
                                hint="Assign it what it is accountable for, or remove it.")
 
