@@ -92,6 +92,17 @@ class PolicyFolder(Protocol):
     def reread(self, relpath: str, limits: Any) -> list[Any]: ...  # the position maps of a file's documents
 
 
+def folder(root: str | PolicyFolder) -> PolicyFolder:
+    """A path on disk as a PolicyFolder (any other PolicyFolder as it is); PolicyPathError if it is none."""
+    if not isinstance(root, str):
+        return root
+    if not os.path.exists(root):
+        raise PolicyPathError(f"the policy folder '{root}' does not exist")
+    if not os.path.isdir(root):
+        raise PolicyPathError(f"'{root}' is not a folder; give the folder that holds the policy files")
+    return DiskFolder(root)
+
+
 class DiskFolder:
     def __init__(self, root: str) -> None:
         self.root = root

@@ -146,11 +146,16 @@ def _run(root: Any, options: Options, *, rules: bool, progress: Any) -> Run:
 
 def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
              record: dict[str, Any] | None = None) -> Run:
+    from cxpolicy import discover, reading
+
+    # The files are found and the workers start reading them before the models and the graph
+    # library are imported: those imports then overlap the reading.
+    started = reading.start(discover.folder(root), progress)
     from cxpolicy import cache, metrics, policyset, waivers
     from cxpolicy.graph import PolicyGraph
     from cxpolicy.rules import language, registry
 
-    loaded = policyset.load(root, progress)
+    loaded = policyset.load(started, progress)
     policy = loaded.policy
     today = options.today or policy.project.today or dt.date.today()
     user_rules, rule_problems = language.compile_rules(policy)

@@ -99,36 +99,32 @@ class Loaded:
     findings: list[Finding]
 
 
-def load(root: str | discover.PolicyFolder, progress: Any = None) -> Loaded:
-    """The policy set in a folder (a path on disk, or any PolicyFolder such as a git revision)."""
-    if isinstance(root, str):
-        if not os.path.exists(root):
-            raise PolicyPathError(f"the policy folder '{root}' does not exist")
-        if not os.path.isdir(root):
-            raise PolicyPathError(f"'{root}' is not a folder; give the folder that holds the policy files")
-        root = discover.DiskFolder(root)
-    folder = root
+def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = None) -> Loaded:
+    """The policy set in a folder (a path on disk, any PolicyFolder such as a git revision, or a
+    reading already started by reading.start)."""
+    started = root if isinstance(root, reading.Reading) else reading.start(discover.folder(root), progress)
     findings: list[Finding] = []
-    project_entity = _read_project(folder, findings)
+    project_entity = _typed_project(started.project, findings)
     project = project_entity.spec if project_entity is not None else model.ProjectSpec()
     limits = source.Limits(project.limits.max_file_bytes, project.limits.max_depth, project.limits.max_alias_nodes)
-    found = folder.files(project.exclude)
-    for relpath in found.outside_links:
+    if (tuple(project.exclude), limits) != (started.exclude, started.limits):
+        started.reads.close()  # the project file's settings were read wrongly ahead of typing: start again
+        started = reading.start(started.folder, progress, tuple(project.exclude), limits)
+    for relpath in started.found.outside_links:
         findings.append(checks.YAML_SYNTAX.at(
             relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
             hint="Copy the file into the policy folder instead of linking to it."))
     entities: dict[str, dict[str, Entity]] = {}
-    for read in reading.read_files(folder, found.files, limits, progress):
+    for read in started.reads:
         findings.extend(_typed(read, entities))
-    policy = PolicySet(folder.root, project_entity, entities, found.files)
+    policy = PolicySet(started.folder.root, project_entity, entities, started.found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
 
 
-def _read_project(folder: discover.PolicyFolder, findings: list[Finding]) -> Entity | None:
-    if not folder.has_project():
+def _typed_project(read: source.SourceFile | None, findings: list[Finding]) -> Entity | None:
+    if read is None:
         return None
-    read = folder.read(discover.PROJECT_FILE, source.Limits())
     project_entities: dict[str, dict[str, Entity]] = {}
     findings.extend(_typed(read, project_entities))
     projects = list(project_entities.get("project", {}).values())

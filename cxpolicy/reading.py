@@ -60,13 +60,65 @@ class Task:
     index: int = 0
 
 
+@dataclass
+class Reading:
+    """A policy folder's reading, under way: the project file as read, the settings used to find and
+    read the others (exclude, limits), what was found, and their readings as they come."""
+
+    folder: discover.PolicyFolder
+    project: source.SourceFile | None  # cxpolicy.yaml, not yet typed
+    exclude: tuple[str, ...]
+    limits: source.Limits
+    found: discover.Discovered
+    reads: Iterator[source.SourceFile]
+
+
+def start(folder: discover.PolicyFolder, progress: Any = None, exclude: tuple[str, ...] | None = None,
+          limits: source.Limits | None = None) -> Reading:
+    """Find the policy files and start reading them now, before the models are even imported.
+
+    Without `exclude` and `limits`, they are taken from cxpolicy.yaml as written; the caller
+    compares them with the typed project's and starts again in the rare case they differ.
+    """
+    project = folder.read(discover.PROJECT_FILE, source.Limits()) if folder.has_project() else None
+    if exclude is None or limits is None:
+        exclude, limits = _settings(project)
+    found = folder.files(exclude)
+    return Reading(folder, project, exclude, limits, found, read_files(folder, found.files, limits, progress))
+
+
+def _settings(project: source.SourceFile | None) -> tuple[tuple[str, ...], source.Limits]:
+    """The project file's exclude and limits as written, where they are of the right types."""
+    spec = project.documents[0].data.get("spec") if project and project.documents and \
+        isinstance(project.documents[0].data, dict) else None
+    spec = spec if isinstance(spec, dict) else {}
+    exclude = spec.get("exclude", [])
+    written = spec.get("limits", {})
+    written = written if isinstance(written, dict) else {}
+    bounds = [written.get(field_name, default) for field_name, default in (
+        ("maxFileBytes", source.Limits.max_file_bytes), ("maxDepth", source.Limits.max_depth),
+        ("maxAliasNodes", source.Limits.max_alias_nodes))]
+    if not isinstance(exclude, list) or not all(isinstance(pattern, str) for pattern in exclude):
+        exclude = []
+    if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in bounds):
+        bounds = [source.Limits.max_file_bytes, source.Limits.max_depth, source.Limits.max_alias_nodes]
+    return tuple(exclude), source.Limits(*bounds)
+
+
 def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits,
                progress: Any = None) -> Iterator[source.SourceFile]:
-    """Each file's reading (several for a file read in parts), in file order, without positions."""
+    """Each file's reading (several for a file read in parts), in file order, without positions.
+    The worker processes start at once, not at the first reading asked for."""
     tasks = plan(folder, files, limits)
+    return _attached(folder, tasks, _results(folder, tasks, limits), limits, len(files), progress)
+
+
+def _attached(folder: discover.PolicyFolder, tasks: list[Task], results: Iterator[tuple[Task, source.SourceFile]],
+              limits: source.Limits, total: int, progress: Any) -> Iterator[source.SourceFile]:
+    """Each reading with its documents able to find their positions, a broken part replaced by the rest."""
     reloads: dict[str, Callable[[], list[Any]]] = {}
     broken = None  # a file whose later parts are already in the reading of its rest
-    for task, read in _results(folder, tasks, limits):
+    for task, read in results:
         if task.file == broken:
             continue
         if task.end is not None and read.findings:
@@ -74,7 +126,7 @@ def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.L
         if task.file not in reloads:
             reloads[task.file] = _reloader(folder, task.file, limits)
             if progress is not None:
-                progress.update("reading files", len(reloads), len(files))
+                progress.update("reading files", len(reloads), total)
         for document in read.documents:
             document.reload = reloads[task.file]
         yield read
@@ -157,31 +209,53 @@ def _reloader(folder: discover.PolicyFolder, relpath: str, limits: source.Limits
 
 def _results(folder: discover.PolicyFolder, tasks: list[Task],
              limits: source.Limits) -> Iterator[tuple[Task, source.SourceFile]]:
-    done = 0
     parallel = (isinstance(folder, discover.DiskFolder) and (os.cpu_count() or 1) > 1
                 and (len(tasks) >= PARALLEL_FROM or any(task.end is not None for task in tasks)))
     if parallel:
-        from concurrent.futures.process import BrokenProcessPool
-
         try:
-            for read in _in_workers(folder, tasks, limits):
-                yield tasks[done], read
-                done += 1
-        except (BrokenProcessPool, OSError):
-            pass  # a worker died (a pathological file?): read the rest here
+            return _with_fallback(folder, tasks, limits, _in_workers(folder, tasks, limits))
+        except OSError:
+            pass  # no processes to be had: everything is read here
+    return ((task, read_task(folder, task, limits)) for task in tasks)
+
+
+def _with_fallback(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits,
+                   from_workers: Iterator[source.SourceFile]) -> Iterator[tuple[Task, source.SourceFile]]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    try:
+        for read in from_workers:
+            yield tasks[done], read
+            done += 1
+    except (BrokenProcessPool, OSError):
+        pass  # a worker died (a pathological file?): read the rest here
     for task in tasks[done:]:
         yield task, read_task(folder, task, limits)
 
 
 def _in_workers(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits) -> Iterator[source.SourceFile]:
+    """Every run of tasks handed to two forked workers now; their readings, in order, as they come."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(1, len(tasks) // (WORKERS * 16))  # small runs, so the first arrive early
     runs = [tasks[start:start + size] for start in range(0, len(tasks), size)]
-    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-        for packed in pool.map(_read_run, [folder] * len(runs), runs, [limits] * len(runs)):
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    try:
+        results = pool.map(_read_run, [folder] * len(runs), runs, [limits] * len(runs))
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    return _collected(pool, results)
+
+
+def _collected(pool: Any, results: Iterator[list[Any]]) -> Iterator[source.SourceFile]:
+    try:
+        for packed in results:
             yield from (_unpack(read) for read in packed)
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _read_run(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits) -> list[Any]:

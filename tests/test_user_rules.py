@@ -202,3 +202,19 @@ def test_exclude_globs_skip_folders_and_files(tmp_path):
     })
     outcome = check(tmp_path)
     assert outcome.findings == [] and outcome.files == 1
+
+
+@pytest.mark.parametrize("spec, files", [
+    ("exclude: ['drafts/**']\n  limits: {maxDepth: 50}", 1),    # valid: the draft is skipped
+    ("exclude: ['drafts/**']\n  limits: {maxDepth: 1}", 2),     # invalid (maxDepth >= 2): defaults, the draft is read
+    ("exclude: ['drafts/**']\n  bogus: true", 2),               # an unknown field: defaults, the draft is read
+])
+def test_files_are_found_with_the_typed_projects_settings_not_the_written_ones(tmp_path, spec, files):
+    write_repo(tmp_path, {
+        "cxpolicy.yaml": f"apiVersion: cxpolicy/v1\nkind: Project\nmetadata: {{id: p}}\nspec:\n  {spec}\n",
+        "policy.yaml": BASE,
+        "drafts/idea.yaml": "broken: [\n",
+    })
+    outcome = check(tmp_path)
+    assert outcome.files == files
+    assert any(f.file == "drafts/idea.yaml" for f in outcome.findings) == (files == 2)
