@@ -88,20 +88,20 @@ def start(folder: discover.PolicyFolder, progress: Any = None, exclude: tuple[st
 
 
 def _settings(project: source.SourceFile | None) -> tuple[tuple[str, ...], source.Limits]:
-    """The project file's exclude and limits as written, where they are of the right types."""
-    spec = project.documents[0].data.get("spec") if project and project.documents and \
-        isinstance(project.documents[0].data, dict) else None
+    """cxpolicy.yaml's exclude and limits as written, or the defaults where they are not of the right types."""
+    data = project.documents[0].data if project is not None and project.documents else None
+    spec = data.get("spec") if isinstance(data, dict) else None
     spec = spec if isinstance(spec, dict) else {}
     exclude = spec.get("exclude", [])
-    written = spec.get("limits", {})
-    written = written if isinstance(written, dict) else {}
-    bounds = [written.get(field_name, default) for field_name, default in (
-        ("maxFileBytes", source.Limits.max_file_bytes), ("maxDepth", source.Limits.max_depth),
-        ("maxAliasNodes", source.Limits.max_alias_nodes))]
     if not isinstance(exclude, list) or not all(isinstance(pattern, str) for pattern in exclude):
         exclude = []
+    written = spec.get("limits")
+    defaults = source.Limits()
+    bounds = [written.get(key, default) if isinstance(written, dict) else default for key, default in (
+        ("maxFileBytes", defaults.max_file_bytes), ("maxDepth", defaults.max_depth),
+        ("maxAliasNodes", defaults.max_alias_nodes))]
     if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in bounds):
-        bounds = [source.Limits.max_file_bytes, source.Limits.max_depth, source.Limits.max_alias_nodes]
+        return tuple(exclude), defaults
     return tuple(exclude), source.Limits(*bounds)
 
 
@@ -110,10 +110,10 @@ def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.L
     """Each file's reading (several for a file read in parts), in file order, without positions.
     The worker processes start at once, not at the first reading asked for."""
     tasks = plan(folder, files, limits)
-    return _attached(folder, tasks, _results(folder, tasks, limits), limits, len(files), progress)
+    return _attached(folder, _results(folder, tasks, limits), limits, len(files), progress)
 
 
-def _attached(folder: discover.PolicyFolder, tasks: list[Task], results: Iterator[tuple[Task, source.SourceFile]],
+def _attached(folder: discover.PolicyFolder, results: Iterator[tuple[Task, source.SourceFile]],
               limits: source.Limits, total: int, progress: Any) -> Iterator[source.SourceFile]:
     """Each reading with its documents able to find their positions, a broken part replaced by the rest."""
     reloads: dict[str, Callable[[], list[Any]]] = {}
