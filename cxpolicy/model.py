@@ -626,20 +626,21 @@ def kind_key(kind: str) -> str:
 
 @functools.cache
 def _reference_plan(model_class: type[BaseModel]) -> tuple[tuple[str, str, Ref | None], ...]:
-    """Per model class, the fields that hold references or nested models: (name, alias, Ref)."""
+    """Per model class, the fields that hold references or nested models holding some: (name, alias, Ref)."""
     plan = []
     for name, info in model_class.model_fields.items():
         refs = [meta for meta in info.metadata if isinstance(meta, Ref)]
         ref = refs[0] if refs else _item_ref(info.annotation)
-        if ref is not None or _holds_models(info.annotation):
+        if ref is not None or _holds_references(info.annotation):
             plan.append((name, info.alias or name, ref))
     return tuple(plan)
 
 
-def _holds_models(annotation: Any) -> bool:
+def _holds_references(annotation: Any) -> bool:
+    """Whether a type is, or holds, a model with references (metadata, say, holds none: never walked)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_holds_models(arg) for arg in getattr(annotation, "__args__", ()))
+        return bool(_reference_plan(annotation))
+    return any(_holds_references(arg) for arg in getattr(annotation, "__args__", ()))
 
 
 def iter_references(model: BaseModel, path: tuple = ()) -> Any:
