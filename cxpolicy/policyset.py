@@ -108,7 +108,7 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     project = project_entity.spec if project_entity is not None else model.ProjectSpec()
     limits = source.Limits(project.limits.max_file_bytes, project.limits.max_depth, project.limits.max_alias_nodes)
     if (tuple(project.exclude), limits) != (started.exclude, started.limits):
-        started.reads.close()  # the project file's settings were read wrongly ahead of typing: start again
+        started.reads.close()  # the settings guessed ahead of typing were not the project's: start again
         started = reading.start(started.folder, progress, tuple(project.exclude), limits)
     for relpath in started.found.outside_links:
         findings.append(checks.YAML_SYNTAX.at(

@@ -70,15 +70,30 @@ class Reading:
     exclude: tuple[str, ...]
     limits: source.Limits
     found: discover.Discovered
-    reads: Iterator[source.SourceFile]
+    reads: Readings
+
+
+class Readings:
+    """The readings of a list of files as they come; `close()` stops the workers at once."""
+
+    def __init__(self, readings: Iterator[source.SourceFile], stop: Callable[[], None]) -> None:
+        self._readings = readings
+        self._stop = stop
+
+    def __iter__(self) -> Iterator[source.SourceFile]:
+        return self._readings
+
+    def close(self) -> None:
+        self._stop()
 
 
 def start(folder: discover.PolicyFolder, progress: Any = None, exclude: tuple[str, ...] | None = None,
           limits: source.Limits | None = None) -> Reading:
     """Find the policy files and start reading them now, before the models are even imported.
 
-    Without `exclude` and `limits`, they are taken from cxpolicy.yaml as written; the caller
-    compares them with the typed project's and starts again in the rare case they differ.
+    Without `exclude` and `limits`, they are taken from cxpolicy.yaml as written (limits no looser
+    than the defaults, so a reading that is thrown away costs no more than a default one); the
+    caller compares them with the typed project's and starts again in the rare case they differ.
     """
     project = folder.read(discover.PROJECT_FILE, source.Limits()) if folder.has_project() else None
     if exclude is None or limits is None:
@@ -88,7 +103,8 @@ def start(folder: discover.PolicyFolder, progress: Any = None, exclude: tuple[st
 
 
 def _settings(project: source.SourceFile | None) -> tuple[tuple[str, ...], source.Limits]:
-    """cxpolicy.yaml's exclude and limits as written, or the defaults where they are not of the right types."""
+    """cxpolicy.yaml's exclude and limits as written, limits at most the defaults; the defaults
+    where they are not of the right types."""
     data = project.documents[0].data if project is not None and project.documents else None
     spec = data.get("spec") if isinstance(data, dict) else None
     spec = spec if isinstance(spec, dict) else {}
@@ -96,21 +112,23 @@ def _settings(project: source.SourceFile | None) -> tuple[tuple[str, ...], sourc
     if not isinstance(exclude, list) or not all(isinstance(pattern, str) for pattern in exclude):
         exclude = []
     written = spec.get("limits")
+    written = written if isinstance(written, dict) else {}
     defaults = source.Limits()
-    bounds = [written.get(key, default) if isinstance(written, dict) else default for key, default in (
-        ("maxFileBytes", defaults.max_file_bytes), ("maxDepth", defaults.max_depth),
-        ("maxAliasNodes", defaults.max_alias_nodes))]
+    named = {"maxFileBytes": defaults.max_file_bytes, "maxDepth": defaults.max_depth,
+             "maxAliasNodes": defaults.max_alias_nodes}
+    bounds = [written.get(key, default) for key, default in named.items()]
     if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in bounds):
         return tuple(exclude), defaults
-    return tuple(exclude), source.Limits(*bounds)
+    return tuple(exclude), source.Limits(*(min(bound, default) for bound, default in zip(bounds, named.values())))
 
 
 def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits,
-               progress: Any = None) -> Iterator[source.SourceFile]:
+               progress: Any = None) -> Readings:
     """Each file's reading (several for a file read in parts), in file order, without positions.
     The worker processes start at once, not at the first reading asked for."""
     tasks = plan(folder, files, limits)
-    return _attached(folder, _results(folder, tasks, limits), limits, len(files), progress)
+    results, stop = _results(folder, tasks, limits)
+    return Readings(_attached(folder, results, limits, len(files), progress), stop)
 
 
 def _attached(folder: discover.PolicyFolder, results: Iterator[tuple[Task, source.SourceFile]],
@@ -208,15 +226,17 @@ def _reloader(folder: discover.PolicyFolder, relpath: str, limits: source.Limits
 
 
 def _results(folder: discover.PolicyFolder, tasks: list[Task],
-             limits: source.Limits) -> Iterator[tuple[Task, source.SourceFile]]:
+             limits: source.Limits) -> tuple[Iterator[tuple[Task, source.SourceFile]], Callable[[], None]]:
+    """(task, reading) pairs in task order, and how to stop the workers early."""
     parallel = (isinstance(folder, discover.DiskFolder) and (os.cpu_count() or 1) > 1
                 and (len(tasks) >= PARALLEL_FROM or any(task.end is not None for task in tasks)))
     if parallel:
         try:
-            return _with_fallback(folder, tasks, limits, _in_workers(folder, tasks, limits))
+            pool, from_workers = _in_workers(folder, tasks, limits)
+            return _with_fallback(folder, tasks, limits, from_workers), lambda: pool.shutdown(cancel_futures=True)
         except OSError:
             pass  # no processes to be had: everything is read here
-    return ((task, read_task(folder, task, limits)) for task in tasks)
+    return ((task, read_task(folder, task, limits)) for task in tasks), lambda: None
 
 
 def _with_fallback(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits,
@@ -234,8 +254,9 @@ def _with_fallback(folder: discover.PolicyFolder, tasks: list[Task], limits: sou
         yield task, read_task(folder, task, limits)
 
 
-def _in_workers(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits) -> Iterator[source.SourceFile]:
-    """Every run of tasks handed to two forked workers now; their readings, in order, as they come."""
+def _in_workers(folder: discover.PolicyFolder, tasks: list[Task],
+                limits: source.Limits) -> tuple[Any, Iterator[source.SourceFile]]:
+    """Every run of tasks handed to two forked workers now: the pool, and their readings in order as they come."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -247,7 +268,7 @@ def _in_workers(folder: discover.PolicyFolder, tasks: list[Task], limits: source
     except BaseException:
         pool.shutdown(cancel_futures=True)
         raise
-    return _collected(pool, results)
+    return pool, _collected(pool, results)
 
 
 def _collected(pool: Any, results: Iterator[list[Any]]) -> Iterator[source.SourceFile]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from cxpolicy import reading, source
@@ -67,3 +69,13 @@ def test_many_files_read_by_workers_equal_plain_reads(tmp_path):
         plain = source.read_file(str(tmp_path), name)
         assert [d.data for d in read.documents] == [d.data for d in plain.documents]
         assert read.findings == plain.findings
+
+
+def test_closing_a_reading_stops_its_workers_at_once(tmp_path):
+    names = [f"f{i:03d}.yaml" for i in range(reading.PARALLEL_FROM + 20)]
+    for name in names:
+        (tmp_path / name).write_text(_documents(3))
+    readings = reading.read_files(DiskFolder(str(tmp_path)), names, source.Limits())
+    assert multiprocessing.active_children(), "the workers start before the first reading is asked for"
+    readings.close()
+    assert multiprocessing.active_children() == []
