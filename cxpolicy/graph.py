@@ -323,7 +323,7 @@ class PolicyGraph:
         best: tuple[int, int] = (-1, -1)
         found: list[Application] = []
         for application in self._applications_by_metric.get(touchpoint, {}).get(metric, ()):
-            if application.segments and segment not in application.segments:
+            if not application.covers(segment):
                 continue
             if application.specificity > best:
                 best, found = application.specificity, [application]
