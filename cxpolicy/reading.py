@@ -1,9 +1,10 @@
 """Reading a policy set's files, in two worker processes when there is much to read.
 
-`read_files` yields one SourceFile per file (or per part of a large file) in
-file order, as soon as it is read, so the caller types what has arrived while
-the workers parse the rest: parsing and typing, the two slowest steps of a run,
-overlap on a two-core machine.
+`start` finds the files and starts reading them before the models are even
+imported; `read_files` gives one SourceFile per file (or per part of a large
+file) in file order, as soon as it is read, so the caller types what has
+arrived while the workers parse the rest: parsing and typing, the two slowest
+steps of a run, overlap on a two-core machine.
 
 * From PARALLEL_FROM files on disk, two forked workers parse them in runs of
   neighbouring files.
