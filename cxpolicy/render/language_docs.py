@@ -21,6 +21,21 @@ def _rule(ident: str, body: str) -> str:
     return f"apiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {{id: {ident}}}\nspec:\n{body}"
 
 
+_RENEW_JOURNEY = """\
+apiVersion: cxpolicy/v1
+kind: Segment
+metadata: {id: premium}
+spec: {priority: strategic, sponsor: cco}
+---
+apiVersion: cxpolicy/v1
+kind: Journey
+metadata: {id: renew, title: Renew membership}
+spec:
+  owner: care
+  segments: [premium]
+  stages: [{id: call, touchpoints: [care-line]}]
+"""
+
 EXAMPLES = [
     Example(
         "Every moment of truth serving a strategic segment has a standard for that segment with at least 90% attainment",
@@ -131,36 +146,8 @@ spec: {channel: phone, owner: {accountable: care, consulted: [marketing]}}
     review.every: {lte: 90d}
   message: "Journey {title} serves premium members but is not reviewed every 90 days"
 """),
-        """\
-apiVersion: cxpolicy/v1
-kind: Segment
-metadata: {id: premium}
-spec: {priority: strategic, sponsor: cco}
----
-apiVersion: cxpolicy/v1
-kind: Journey
-metadata: {id: renew, title: Renew membership}
-spec:
-  owner: care
-  segments: [premium]
-  stages: [{id: call, touchpoints: [care-line]}]
-  review: {every: 180d, last: 2026-10-01}
-""",
-        """\
-apiVersion: cxpolicy/v1
-kind: Segment
-metadata: {id: premium}
-spec: {priority: strategic, sponsor: cco}
----
-apiVersion: cxpolicy/v1
-kind: Journey
-metadata: {id: renew, title: Renew membership}
-spec:
-  owner: care
-  segments: [premium]
-  stages: [{id: call, touchpoints: [care-line]}]
-  review: {every: 60d, last: 2026-10-01}
-""",
+        _RENEW_JOURNEY + "  review: {every: 180d, last: 2026-10-01}\n",
+        _RENEW_JOURNEY + "  review: {every: 60d, last: 2026-10-01}\n",
         "journey:renew",
     ),
     Example(

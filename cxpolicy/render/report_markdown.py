@@ -60,7 +60,7 @@ def diff(result) -> str:
     from cxpolicy.reports.diff import ATTENTION, CATEGORIES
 
     parts = [f"## Policy change: `{result.base}` → `{result.head}`", ""]
-    if not result.changes and not result.introduced and not result.resolved:
+    if result.empty:
         return "\n".join(parts + ["No change to the policy."]) + "\n"
     attention = result.attention()
     if attention:

@@ -57,7 +57,7 @@ def diff(result) -> str:
     from cxpolicy.reports.diff import ATTENTION, CATEGORIES
 
     lines = [f"POLICY CHANGE {result.base} -> {result.head}", ""]
-    if not result.changes and not result.introduced and not result.resolved:
+    if result.empty:
         return "\n".join(lines + ["No change to the policy."]) + "\n"
     attention = result.attention()
     if attention:

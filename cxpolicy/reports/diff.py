@@ -62,6 +62,11 @@ class Diff:
     def attention(self) -> list[Change]:
         return [change for change in self.changes if change.category in ATTENTION]
 
+    @property
+    def empty(self) -> bool:
+        """Nothing changed in the policy and no finding came or went."""
+        return not self.changes and not self.introduced and not self.resolved
+
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
     if isinstance(value, dict):
