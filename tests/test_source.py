@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import yaml
@@ -129,11 +128,19 @@ def test_alias_bomb_is_rejected_quickly():
     for index in range(8):
         name, previous = chr(98 + index), chr(97 + index)
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-    start = time.perf_counter()
     result = read("\n".join(lines) + "\n")
-    assert time.perf_counter() - start < 1.0
     assert [f.code for f in result.findings] == ["CX100"]
     assert "aliases" in result.findings[0].message
+    # The work is bounded by the limit, not by the billion values the aliases describe.
+    assert _values(result.documents[0].data) <= Limits().max_alias_nodes + 100
+
+
+def _values(data) -> int:
+    if isinstance(data, dict):
+        return 1 + sum(_values(value) for value in data.values())
+    if isinstance(data, list):
+        return 1 + sum(_values(value) for value in data)
+    return 1
 
 
 def test_modest_aliases_are_expanded():
@@ -147,11 +154,11 @@ def test_undefined_alias_is_reported():
 
 
 def test_deep_nesting_is_rejected_quickly_without_recursion():
-    start = time.perf_counter()
     result = read("[" * 100_000 + "]" * 100_000)
-    assert time.perf_counter() - start < 1.0
     assert [f.code for f in result.findings] == ["CX100"]
     assert "nested more than" in result.findings[0].message
+    # Reading stops near the limit, not at the 100,000th bracket.
+    assert result.findings[0].column <= 1_001
 
 
 def test_file_above_size_limit_is_rejected(tmp_path):
