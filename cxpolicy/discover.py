@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 PROJECT_FILE = "cxpolicy.yaml"
@@ -25,6 +25,13 @@ SUFFIXES = (".yaml", ".yml")
 class Discovered:
     files: list[str]  # relative, forward slashes, sorted
     outside_links: list[str]  # links that point out of the root, not read
+    unreadable: list[str] = field(default_factory=list)  # folders that cannot be listed ("drafts/")
+    misnamed: list[str] = field(default_factory=list)  # names that are not UTF-8, as shown ("caf\\xe9.yaml")
+
+
+def shown(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (kept by the OS as surrogates) as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
@@ -60,13 +67,25 @@ def policy_files(root: str, exclude: Iterable[str] = ()) -> Discovered:
     real_root = os.path.realpath(root)
     files: list[str] = []
     outside: list[str] = []
-    for folder, subfolders, names in os.walk(root):
+    unreadable: list[str] = []
+    misnamed: list[str] = []
+
+    def cannot_list(error: OSError) -> None:
+        relfolder = os.path.relpath(error.filename or root, root).replace(os.sep, "/")
+        if relfolder != "." and not is_policy_file(relfolder + "/x.yaml", excluded):
+            return  # an excluded or dot folder: it would not have been read anyway
+        unreadable.append(shown("" if relfolder == "." else relfolder + "/"))
+
+    for folder, subfolders, names in os.walk(root, onerror=cannot_list):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         relfolder = os.path.relpath(folder, root).replace(os.sep, "/")
         relfolder = "" if relfolder == "." else relfolder + "/"
         for name in names:
             relpath = relfolder + name
             if not is_policy_file(relpath, excluded):
+                continue
+            if shown(relpath) != relpath:  # not UTF-8: no output format could name it faithfully
+                misnamed.append(shown(relpath))
                 continue
             full = os.path.join(folder, name)
             if os.path.islink(full):
@@ -75,7 +94,7 @@ def policy_files(root: str, exclude: Iterable[str] = ()) -> Discovered:
                     outside.append(relpath)
                     continue
             files.append(relpath)
-    return Discovered(sorted(files), sorted(outside))
+    return Discovered(sorted(files), sorted(outside), sorted(unreadable), sorted(misnamed))
 
 
 class PolicyFolder(Protocol):

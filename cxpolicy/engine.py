@@ -170,7 +170,7 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
     if record is not None:  # what a later identical run needs to skip all of the above
         record.update(
-            root=policy.root, files=len(policy.files), entities=len(policy), today=today.isoformat(),
+            files=len(policy.files), entities=len(policy), today=today.isoformat(),
             overrides=dict(policy.project.rules), findings=[cache.dump_finding(f) for f in applied.kept],
             waived=[{**cache.dump_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in hidden])
     outcome = decide(applied.kept, policy.project.rules, options, root=policy.root, files=len(policy.files),
@@ -193,5 +193,5 @@ def _cached(root: str, options: Options, *, rules: bool, progress: Any) -> Run:
         return result
     hidden = [Waived(cache.load_finding(w), w["waiver"], w["reason"]) for w in found["waived"]]
     outcome = decide([cache.load_finding(f) for f in found["findings"]], found["overrides"], options,
-                     root=found["root"], files=found["files"], entities=found["entities"], waived=hidden)
+                     root=root, files=found["files"], entities=found["entities"], waived=hidden)
     return Run(None, None, outcome, dt.date.fromisoformat(found["today"]))

@@ -36,6 +36,7 @@ class Finding:
     severity: Severity = field(compare=False)
     entity: str | None = field(default=None, compare=False)
     hint: str | None = field(default=None, compare=False)
+    end: tuple[int, int] | None = field(default=None, compare=False)  # where the written value ends, when known
 
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"

@@ -110,16 +110,27 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     if (tuple(project.exclude), limits) != (started.exclude, started.limits):
         started.reads.close()  # the settings guessed ahead of typing were not the project's: start again
         started = reading.start(started.folder, progress, tuple(project.exclude), limits)
-    for relpath in started.found.outside_links:
-        findings.append(checks.YAML_SYNTAX.at(
-            relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
-            hint="Copy the file into the policy folder instead of linking to it."))
+    findings.extend(_refused(started.found))
     entities: dict[str, dict[str, Entity]] = {}
     for read in started.reads:
         findings.extend(_typed(read, entities))
     policy = PolicySet(started.folder.root, project_entity, entities, started.found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
+
+
+def _refused(found: discover.Discovered) -> list[Finding]:
+    """CX100 for each file or folder that discovery would not read."""
+    findings = [checks.YAML_SYNTAX.at(
+        relpath, 1, 1, "this file is a link to a place outside the policy folder, so it is not read",
+        hint="Copy the file into the policy folder instead of linking to it.") for relpath in found.outside_links]
+    findings += [checks.YAML_SYNTAX.at(
+        relpath or ".", 1, 1, "this folder cannot be listed, so the policy files in it are not read",
+        hint="Check the folder's permissions, or add it to `exclude` in cxpolicy.yaml.") for relpath in found.unreadable]
+    findings += [checks.YAML_SYNTAX.at(
+        relpath, 1, 1, "this file's name is not valid UTF-8 text, so it is not read",
+        hint="Rename the file using plain letters, digits and dashes.") for relpath in found.misnamed]
+    return findings
 
 
 def _typed_project(read: source.SourceFile | None, findings: list[Finding]) -> Entity | None:

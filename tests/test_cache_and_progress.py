@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 
 from cxpolicy.render.progress import Progress
@@ -90,3 +91,126 @@ def test_progress_stays_silent_in_ci_when_piped_or_for_quick_runs(monkeypatch):
 def test_cli_output_has_no_progress_when_piped(run):
     result = run("check", str(POLICIES))
     assert "reading files" not in result.stderr and "checking rules" not in result.stderr
+
+
+# --------------------------------------------------------------------------- a cache the pull request wrote
+
+
+def _failing_copy(tmp_path, name):
+    root = tmp_path / name
+    shutil.copytree(POLICIES, root)
+    path = root / "touchpoints" / "web.yaml"
+    path.write_text(path.read_text().replace("  owner: digital-commerce\n  momentOfTruth: true\n", "  momentOfTruth: true\n"))
+    return root
+
+
+def _address(root):
+    from cxpolicy import cache
+
+    import datetime as dt
+
+    return cache.key(str(root), {"rules": True, "today": None, "date": dt.date.today().isoformat()})
+
+
+def test_a_clean_entry_copied_from_another_repository_does_not_make_a_failing_one_pass(run, tmp_path):
+    clean = tmp_path / "clean"
+    shutil.copytree(POLICIES, clean)
+    assert run("check", str(clean), "--cache").exit_code == 0
+    (entry,) = (clean / ".cxpolicy_cache").glob("*.json")
+    failing = _failing_copy(tmp_path, "failing")
+    planted = failing / ".cxpolicy_cache" / f"{_address(failing)}.json"
+    planted.parent.mkdir()
+    shutil.copy(entry, planted)
+    result = run("check", str(failing), "--cache")
+    assert result.exit_code == 1 and "CX401" in result.output
+
+
+def test_a_planted_entry_that_is_a_link_is_refused(run, tmp_path):
+    clean = tmp_path / "clean"
+    shutil.copytree(POLICIES, clean)
+    assert run("check", str(clean), "--cache").exit_code == 0
+    (entry,) = (clean / ".cxpolicy_cache").glob("*.json")
+    failing = _failing_copy(tmp_path, "failing")
+    planted = failing / ".cxpolicy_cache" / f"{_address(failing)}.json"
+    planted.parent.mkdir()
+    planted.symlink_to(entry)
+    assert run("check", str(failing), "--cache").exit_code == 1
+
+
+def test_entries_that_are_devices_or_not_text_are_ignored_without_an_error(run, tmp_path):
+    failing = _failing_copy(tmp_path, "failing")
+    folder = failing / ".cxpolicy_cache"
+    folder.mkdir()
+    (folder / f"{_address(failing)}.json").symlink_to("/dev/zero")
+    assert run("check", str(failing), "--cache").exit_code == 1
+    (folder / f"{_address(failing)}.json").unlink()
+    (folder / f"{_address(failing)}.json").write_bytes(b"\xff\xfe caf\xc3\xa9 \x00\n{}")
+    assert run("check", str(failing), "--cache").exit_code == 1
+
+
+def test_a_cache_folder_that_is_a_link_is_neither_read_nor_written(run, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for index in range(10):
+        (elsewhere / f"precious-{index}.json").write_text("{}")
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    (root / ".cxpolicy_cache").symlink_to(elsewhere)
+    assert run("check", str(root), "--cache").exit_code == 0
+    assert sorted(path.name for path in elsewhere.iterdir()) == [f"precious-{index}.json" for index in range(10)]
+
+
+def test_pruning_removes_only_entries(run, tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    folder = root / ".cxpolicy_cache"
+    folder.mkdir()
+    (folder / "notes.json").write_text("{}")
+    for day in range(1, 12):
+        run("check", str(root), "--cache", "--today", f"2026-12-{day:02d}")
+    assert (folder / "notes.json").exists()
+    assert len(list(folder.glob("*.json"))) == 8 + 1
+
+
+def test_the_signing_key_is_private_from_the_start(tmp_path, monkeypatch):
+    from cxpolicy import atomic, cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    modes = []
+    real_replace = atomic.os.replace
+
+    def watching(source, target):
+        modes.append(os.stat(source).st_mode & 0o777)
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", watching)
+    cache._secret()
+    folder = tmp_path / "home-cache" / "cxpolicy"
+    assert modes == [0o600]
+    assert (folder / "signing-key").stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_cached_answer_names_the_root_as_typed_now(run, tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    (root / "touchpoints" / "web.yaml").write_text(
+        (root / "touchpoints" / "web.yaml").read_text().replace("  owner: digital-commerce\n  momentOfTruth: true\n",
+                                                                "  momentOfTruth: true\n"))
+    first = run("check", str(root), "--cache", "--format", "json")
+    second = run("check", "policies", "--cache", "--format", "json", cwd=tmp_path)
+    assert json.loads(first.output)["root"] == str(root)
+    assert json.loads(second.output)["root"] == "policies"
+    assert len(list((root / ".cxpolicy_cache").glob("*.json"))) == 1, "the second run was answered from the cache"
+
+
+def test_cache_does_not_block_on_a_fifo(tmp_path):
+    import subprocess
+    import sys
+
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    os.mkfifo(root / "pipe.yaml")
+    result = subprocess.run([sys.executable, "-m", "cxpolicy", "check", str(root), "--cache"], capture_output=True,
+                            timeout=60)
+    assert result.returncode == 1 and b"pipe.yaml:1:1: error CX100" in result.stdout
