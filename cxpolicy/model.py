@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
+
+from cxpolicy import source
 
 API_VERSION = "cxpolicy/v1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -35,12 +38,18 @@ class Duration:
     UNITS: ClassVar[dict[str, int]] = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 604800}
     PATTERN: ClassVar[str] = r"^[0-9]+(\.[0-9]+)?(s|min|h|d|w)$"
 
+    #: No promise or interval is longer than a century; a bound keeps date arithmetic finite.
+    LONGEST: ClassVar[float] = 100 * 365.25 * 86400
+
     @classmethod
     def parse(cls, text: str) -> Duration:
         match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(s|min|h|d|w)", text)
         if match is None:
             raise ValueError(f"'{text}' is not a duration such as 30s, 15min, 4h, 2d or 1w")
-        return cls(float(match.group(1)) * cls.UNITS[match.group(2)], text)
+        seconds = float(match.group(1)) * cls.UNITS[match.group(2)]
+        if seconds > cls.LONGEST:
+            raise ValueError(f"'{_shortened(text)}' is longer than 100 years; write a shorter duration such as 90d")
+        return cls(seconds, text)
 
     def __str__(self) -> str:
         return self.text
@@ -61,6 +70,8 @@ class Quantity:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("must be a number, a duration such as 60s, or a percentage such as 95%")
         if not isinstance(value, str):
+            if not finite(value):
+                raise ValueError("must be a finite number of sensible size, such as 60 or 4.5")
             return cls(float(value), "number", _number_text(value))
         if re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
             return cls(float(value[:-1]), "percent", value)
@@ -83,6 +94,18 @@ class Share:
 
     def __str__(self) -> str:
         return self.text
+
+
+def finite(value: float) -> bool:
+    """Whether a number can be compared and computed with: not NaN or infinite, and not too large for a float."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _shortened(text: str, keep: int = 24) -> str:
+    return text if len(text) <= keep else text[:keep] + "…"
 
 
 def _number_text(value: float) -> str:
@@ -163,7 +186,9 @@ class Ref:
 class Strict(BaseModel):
     """Base of every model: unknown fields rejected, no type coercion, camelCase field names."""
 
-    model_config = ConfigDict(defer_build=True, 
+    model_config = ConfigDict(
+        defer_build=True,
+        allow_inf_nan=False,  # every comparison with NaN is false: it would silence a check
         extra="forbid",
         strict=True,
         frozen=True,
@@ -551,12 +576,21 @@ class Metric(Strict):
     description: str | None = Field(None, description="What the metric measures.")
 
 
-class Limits(Strict):
-    """Bounds on what one policy file may hold (docs/security.md)."""
+#: The hard limits (docs/security.md, source.Limits): a policy repository, which a pull
+#: request's author controls, may lower them in cxpolicy.yaml but never raise them.
+_HARD = source.Limits()
+MAX_FILE_BYTES, MAX_DEPTH, MAX_ALIAS_NODES = _HARD.max_file_bytes, _HARD.max_depth, _HARD.max_alias_nodes
 
-    max_file_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest policy file read, in bytes.")
-    max_depth: int = Field(100, ge=2, description="Deepest nesting of lists and mappings in one document.")
-    max_alias_nodes: int = Field(10_000, ge=0, description="Most values that YAML aliases may expand to in one document.")
+
+class Limits(Strict):
+    """Bounds on what one policy file may hold (docs/security.md); they can only be lowered."""
+
+    max_file_bytes: int = Field(MAX_FILE_BYTES, ge=1, le=MAX_FILE_BYTES,
+                                description="Largest policy file read, in bytes (at most 10 MiB).")
+    max_depth: int = Field(MAX_DEPTH, ge=2, le=MAX_DEPTH,
+                           description="Deepest nesting of lists and mappings in one document (at most 100).")
+    max_alias_nodes: int = Field(MAX_ALIAS_NODES, ge=0, le=MAX_ALIAS_NODES,
+                                 description="Most values that YAML aliases may expand to in one document (at most 10,000).")
 
 
 class ProjectSpec(Strict):

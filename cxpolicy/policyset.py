@@ -106,7 +106,8 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     findings: list[Finding] = []
     project_entity = _typed_project(started.project, findings)
     project = project_entity.spec if project_entity is not None else model.ProjectSpec()
-    limits = source.Limits(project.limits.max_file_bytes, project.limits.max_depth, project.limits.max_alias_nodes)
+    limits = source.Limits(project.limits.max_file_bytes, project.limits.max_depth,
+                           project.limits.max_alias_nodes).at_most(source.Limits())
     if (tuple(project.exclude), limits) != (started.exclude, started.limits):
         started.reads.close()  # the settings guessed ahead of typing were not the project's: start again
         started = reading.start(started.folder, progress, tuple(project.exclude), limits)

@@ -120,7 +120,7 @@ def _settings(project: source.SourceFile | None) -> tuple[tuple[str, ...], sourc
     bounds = [written.get(key, default) for key, default in named.items()]
     if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in bounds):
         return tuple(exclude), defaults
-    return tuple(exclude), source.Limits(*(min(bound, default) for bound, default in zip(bounds, named.values())))
+    return tuple(exclude), source.Limits(*bounds).at_most(defaults)
 
 
 def read_files(folder: discover.PolicyFolder, files: list[str], limits: source.Limits,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -90,6 +91,21 @@ def validate(document: Document, kind: str) -> tuple[model.Document | None, list
 def _explain(document: Document, kind: str) -> Iterator[Finding]:
     for error in _validator(kind).iter_errors(document.data):
         yield from _findings_for(document, kind, error)
+    yield from _unusable_numbers(document, document.data, ())
+
+
+def _unusable_numbers(document: Document, value: Any, path: Path) -> Iterator[Finding]:
+    """NaN, infinities and numbers too large for arithmetic: JSON Schema calls them numbers, but every
+    comparison with NaN is false, so one would silently switch a check off."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unusable_numbers(document, item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unusable_numbers(document, item, path + (index,))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and not model.finite(value):
+        yield _at(document, path, f"{_field(path)} must be a finite number of sensible size, not {describe_value(value)}",
+                  "Write a plain number, such as 71 or 4.5.")
 
 
 def _dedupe(findings: Iterator[Finding]) -> list[Finding]:
@@ -127,6 +143,10 @@ def describe_value(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a true/false value)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"nan": ".nan"}.get(str(value), f"{'-' if value < 0 else ''}.inf")
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
@@ -197,6 +217,10 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
         yield _at(document, path, f"{_field(path)} is longer than {error.validator_value} characters")
     elif validator in ("minimum", "exclusiveMinimum"):
         yield _at(document, path, f"{_field(path)} must be at least {error.validator_value}")
+    elif validator == "maximum":
+        hint = ("These limits protect every run against hostile files: a project may lower them, never raise "
+                "them (docs/security.md)." if path[:2] == ("spec", "limits") else None)
+        yield _at(document, path, f"{_field(path)} must be at most {error.validator_value:,}", hint)
     else:
         yield _at(document, path, f"{_field(path)}: {error.message}")
 
@@ -229,7 +253,7 @@ def _best_branch(document: Document, kind: str, error: Any, path: Path) -> Itera
 
 def _from_pydantic(document: Document, item: Any) -> Finding:
     path = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
-    return _at(document, path, f"{_field(path)}: {item['msg']}")
+    return _at(document, path, f"{_field(path)}: {item['msg'].removeprefix('Value error, ')}")
 
 
 def subschema(kind: str, path: Path) -> dict[str, Any]:

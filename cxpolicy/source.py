@@ -64,6 +64,11 @@ class Limits:
     max_depth: int = 100
     max_alias_nodes: int = 10_000
 
+    def at_most(self, other: "Limits") -> "Limits":
+        """These limits, none looser than `other`'s."""
+        return Limits(min(self.max_file_bytes, other.max_file_bytes), min(self.max_depth, other.max_depth),
+                      min(self.max_alias_nodes, other.max_alias_nodes))
+
 
 @dataclass
 class Document:
@@ -168,12 +173,12 @@ def resolve_plain(text: str) -> tuple[Any, str | None]:
             return text, f"'{text}' has a leading zero, which some YAML readers take as an octal number"
         if ("_" in text and _YAML11_UNDERSCORE.match(text)) or _YAML11_BINARY.match(text):
             return text, f"'{text}' is a number to some YAML readers and text to others"
-        if _CORE_INT.match(text):
-            return int(text), None
-        if _CORE_OCT.match(text):
-            return int(text[2:], 8), None
-        if _CORE_HEX.match(text):
-            return int(text[2:], 16), None
+        base = 10 if _CORE_INT.match(text) else 8 if _CORE_OCT.match(text) else 16 if _CORE_HEX.match(text) else 0
+        if base:
+            try:
+                return int(text if base == 10 else text[2:], base), None
+            except ValueError:  # Python's bound on converting long digit strings
+                return text, f"this number is {len(text):,} characters long, more than any policy value needs"
         if _CORE_FLOAT.match(text):
             return float(text), None
         if _CORE_INF.match(text):
@@ -489,7 +494,9 @@ class _Composer:
     def _scalar(self, event: Any) -> Any:
         value = event.value
         tag = event.tag
-        if tag is not None and tag != "!":
+        if tag == "!":  # the non-specific tag: a scalar written `! 12` is the text "12" (YAML 1.2, 6.9.1)
+            return value
+        if tag is not None:
             self._check_tag(event)
             if tag == "tag:yaml.org,2002:str" or tag not in _CORE_TAGS:
                 return value

@@ -625,8 +625,9 @@ def stale_journey_reviews(context: Context) -> Iterator[Finding]:
             yield STALE_JOURNEY_REVIEW.on(journey, f"journey {journey.id} has a review interval but was never reviewed",
                                           ("spec", "review"), key=True, hint="Record the last review date in `review.last`.")
             continue
-        due = review.last + dt.timedelta(seconds=review.every.seconds)
-        if due < context.today:
+        # Elapsed time is compared first: a last review far in the future must not overflow the date.
+        if (context.today - review.last).days * 86400 > review.every.seconds:
+            due = review.last + dt.timedelta(seconds=review.every.seconds)
             yield STALE_JOURNEY_REVIEW.on(
                 journey, f"journey {journey.id} was due for review on {due.isoformat()} "
                          f"(last reviewed {review.last.isoformat()}, every {review.every})",

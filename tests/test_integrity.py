@@ -1,0 +1,149 @@
+"""Integrity under an untrusted pull request: whatever the policy files hold, the verdict stays true,
+the run stays bounded and every finding still reaches the author (docs/security.md, threat model)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxpolicy import source
+
+from .conftest import POLICIES, write_repo
+
+EXECUTIVE = "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: cco}\nspec: {executive: true}\n"
+UNOWNED = ("apiVersion: cxpolicy/v1\nkind: Channel\nmetadata: {id: phone}\nspec: {type: assisted, owner: cco}\n---\n"
+           "apiVersion: cxpolicy/v1\nkind: Touchpoint\nmetadata: {id: sentinel-line}\nspec: {channel: phone}\n")
+
+
+def cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    """The real command, as CI runs it; the timeout only guards against a hang."""
+    return subprocess.run([sys.executable, "-m", "cxpolicy", *args], capture_output=True, cwd=cwd, timeout=timeout)
+
+
+def findings_of(result: subprocess.CompletedProcess) -> list[dict]:
+    assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr, result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_a_nan_baseline_is_a_finding_not_a_silenced_check(tmp_path):
+    root = example(tmp_path)
+    path = root / "kpis" / "care.yaml"
+    path.write_text(re.sub(r"baseline: \{value: [0-9.]+", "baseline: {value: .nan", path.read_text(), count=1))
+    found = findings_of(cli("check", str(root), "--format", "json"))
+    assert [(f["code"], f["file"]) for f in found if "finite" in f["message"]] == [("CX103", "kpis/care.yaml")]
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "9" * 400])
+def test_non_finite_and_huge_numbers_are_cx103(tmp_path, value):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "kpi.yaml": (
+        "apiVersion: cxpolicy/v1\nkind: KPI\nmetadata: {id: k}\nspec: {owner: cco, definition: d, unit: count, "
+        f"direction: increase, indicator: leading, baseline: {{value: {value}, asOf: 2026-01-01}}}}\n")})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert ("CX103", "kpi.yaml", 4) in {(f["code"], f["file"], f["line"]) for f in found}
+    assert "CX401" in {f["code"] for f in found}, "one bad value never hides the other files' findings"
+
+
+@pytest.mark.parametrize("review", ["{every: 90d, last: 9999-12-31}", "{every: 99999999999999999w, last: 2026-01-01}"])
+def test_extreme_dates_and_intervals_do_not_end_the_run(tmp_path, review):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "journey.yaml": (
+        "apiVersion: cxpolicy/v1\nkind: Segment\nmetadata: {id: all}\nspec: {priority: core, sponsor: cco}\n---\n"
+        "apiVersion: cxpolicy/v1\nkind: Journey\nmetadata: {id: j}\nspec:\n  owner: cco\n  segments: [all]\n"
+        f"  stages: [{{id: s, touchpoints: [sentinel-line]}}]\n  review: {review}\n")})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert "CX401" in {f["code"] for f in found}
+
+
+def test_an_integer_longer_than_python_reads_is_a_finding(tmp_path):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED,
+                          "big.yaml": "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: big}\n"
+                                      f"spec: {{executive: true, lead: {'9' * 5000}}}\n"})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert ("CX102", "big.yaml") in {(f["code"], f["file"]) for f in found}
+    assert "CX401" in {f["code"] for f in found}
+
+
+def test_the_non_specific_tag_makes_text():
+    read = source.read_text("a.yaml", b"a: ! 12\nb: 12\n")
+    assert read.documents[0].data == {"a": "12", "b": 12}
+    assert read.findings == []
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def _alias_file(levels: int) -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for index in range(1, levels):
+        lines.append(f"{chr(97 + index)}: &{chr(97 + index)} [" + ", ".join([f"*{chr(96 + index)}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_project_file_cannot_raise_the_hard_limits(tmp_path):
+    write_repo(tmp_path, {
+        "cxpolicy.yaml": "apiVersion: cxpolicy/v1\nkind: Project\nmetadata: {id: p}\n"
+                         "spec: {limits: {maxAliasNodes: 1000000000, maxDepth: 100000}}\n",
+        "team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "bomb.yaml": _alias_file(9)})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    codes = {(f["code"], f["file"]) for f in found}
+    assert ("CX103", "cxpolicy.yaml") in codes
+    assert ("CX100", "bomb.yaml") in codes, "the alias bomb is still stopped at the hard limit"
+    messages = [f["message"] for f in found if f["file"] == "cxpolicy.yaml"]
+    assert any("at most 10000" in message or "at most 10,000" in message for message in messages), messages
+
+
+def test_the_project_file_may_lower_the_limits(tmp_path):
+    write_repo(tmp_path, {
+        "cxpolicy.yaml": "apiVersion: cxpolicy/v1\nkind: Project\nmetadata: {id: p}\nspec: {limits: {maxAliasNodes: 5}}\n",
+        "team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "aliases.yaml": _alias_file(2)})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert ("CX100", "aliases.yaml") in {(f["code"], f["file"]) for f in found}
+
+
+def test_a_rule_nested_past_the_depth_limit_is_a_finding_not_a_crash(tmp_path):
+    condition = "{not: " * 400 + "{title: x}" + "}" * 400
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "rule.yaml": (
+        "apiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {id: deep}\nspec:\n  severity: error\n  target: touchpoint\n"
+        f"  require: {condition}\n  message: deep\n")})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert ("CX100", "rule.yaml") in {(f["code"], f["file"]) for f in found}
+    assert "CX401" in {f["code"] for f in found}
+
+
+def test_a_rule_as_deep_as_the_limit_allows_is_read(tmp_path):
+    depth = 45  # two levels of YAML per `not`, beside the document's own
+    condition = "{not: " * depth + "{title: x}" + "}" * depth
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "rule.yaml": (
+        "apiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {id: deep}\nspec:\n  severity: error\n  target: touchpoint\n"
+        f"  require: {condition}\n  message: deep\n")})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert "CX401" in {f["code"] for f in found}
+    assert not [f for f in found if f["file"] == "rule.yaml" and f["code"].startswith("CX1")], found
+
+
+def test_a_400_digit_objective_is_a_finding(tmp_path):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "standard.yaml": (
+        "apiVersion: cxpolicy/v1\nkind: ServiceStandard\nmetadata: {id: s}\nspec:\n  owner: cco\n"
+        f"  appliesTo: {{touchpoints: [sentinel-line]}}\n  metric: csat\n  objective: {{min: {'9' * 400}}}\n")})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert ("CX103", "standard.yaml", 8) in {(f["code"], f["file"], f["line"]) for f in found}
