@@ -38,6 +38,25 @@ class Waived:
     reason: str
 
 
+@dataclass(frozen=True)
+class OwnRule:
+    """One of the CX office's own Rules, as reports describe it beside the built-in checks."""
+
+    code: str  # the Rule's id, which is also its findings' code
+    severity: Severity
+    summary: str  # its title, else its message
+    help: str  # its description and hint
+    file: str
+
+    def dump(self) -> dict[str, str]:
+        return {"code": self.code, "severity": self.severity.value, "summary": self.summary, "help": self.help,
+                "file": self.file}
+
+    @classmethod
+    def load(cls, data: dict[str, str]) -> "OwnRule":
+        return cls(data["code"], Severity(data["severity"]), data["summary"], data["help"], data["file"])
+
+
 @dataclass
 class Outcome:
     """What a run found, ready for any renderer."""
@@ -52,6 +71,7 @@ class Outcome:
     show_waived: bool = False
     known: int = 0  # findings left out because they exist at the base or in the baseline
     fixed: list[tuple[str, str, str]] = field(default_factory=list)  # baseline entries no longer found
+    own_rules: list[OwnRule] = field(default_factory=list)  # the CX office's Rules, for SARIF and JUnit
 
     def without(self, known: set[tuple[str, str, str]]) -> "Outcome":
         """Only the findings whose stable key is not in `known` (new-only and baseline modes)."""
@@ -98,6 +118,7 @@ def decide(
     files: int,
     entities: int,
     waived: Iterable[Waived] = (),
+    own_rules: Iterable[OwnRule] = (),
 ) -> Outcome:
     unique = sorted({f for f in (_adjusted(f, overrides, options) for f in findings) if f is not None})
     counts = {severity.value: sum(1 for f in unique if f.severity is severity) for severity in Severity}
@@ -106,7 +127,8 @@ def decide(
          if (kept := _adjusted(w.finding, overrides, options)) is not None),
         key=lambda w: w.finding,
     )
-    return Outcome(root, files, entities, unique, counts, options.verbose, hidden, options.show_waived)
+    return Outcome(root, files, entities, unique, counts, options.verbose, hidden, options.show_waived,
+                   own_rules=sorted(own_rules, key=lambda rule: rule.code))
 
 
 @dataclass
@@ -168,13 +190,17 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
         findings.extend(language.run(user_rules, policy, graph))
     applied = waivers.apply(findings, policy, today, complete=rules)
     hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
+    own = [OwnRule(rule.id, Severity(rule.spec.severity), rule.model.metadata.title or rule.spec.message,
+                   " ".join(filter(None, (rule.model.metadata.description, rule.spec.hint))), rule.file)
+           for rule in policy.of("rule")]
     if record is not None:  # what a later identical run needs to skip all of the above
         record.update(
             files=len(policy.files), entities=len(policy), today=today.isoformat(),
             overrides=dict(policy.project.rules), findings=[cache.dump_finding(f) for f in applied.kept],
-            waived=[{**cache.dump_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in hidden])
+            waived=[{**cache.dump_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in hidden],
+            own_rules=[rule.dump() for rule in own])
     outcome = decide(applied.kept, policy.project.rules, options, root=policy.root, files=len(policy.files),
-                     entities=len(policy), waived=hidden)
+                     entities=len(policy), waived=hidden, own_rules=own)
     return Run(policy, graph, outcome, today)
 
 
@@ -193,5 +219,6 @@ def _cached(root: str, options: Options, *, rules: bool, progress: Any) -> Run:
         return result
     hidden = [Waived(cache.load_finding(w), w["waiver"], w["reason"]) for w in found["waived"]]
     outcome = decide([cache.load_finding(f) for f in found["findings"]], found["overrides"], options,
-                     root=root, files=found["files"], entities=found["entities"], waived=hidden)
+                     root=root, files=found["files"], entities=found["entities"], waived=hidden,
+                     own_rules=[OwnRule.load(rule) for rule in found["own_rules"]])
     return Run(None, None, outcome, dt.date.fromisoformat(found["today"]))

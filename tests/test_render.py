@@ -61,13 +61,18 @@ def test_sarif_of_a_clean_run_validates(run):
     assert "trade-journey-review-deferred" in waived["suppressions"][0]["justification"]
 
 
-def test_junit_parses_with_a_case_per_check_and_a_failure_per_failing_finding(broken):
+def test_junit_has_a_case_per_check_and_one_failure_per_failing_check(broken):
     root = ET.fromstring(junit.render(broken, Severity.ERROR))
     cases = root.findall("./testsuite/testcase")
     assert len(cases) == len(checks())
     failures = root.findall(".//failure")
     errors = [f for f in broken.findings if f.severity is Severity.ERROR]
-    assert len(failures) == len(errors) == int(root.get("failures"))
+    failing_checks = {f.code for f in errors}
+    assert len(failures) == len(failing_checks) == int(root.get("failures"))
+    for case in cases:
+        assert len(case.findall("failure")) <= 1, "Jenkins shows only the first failure of a case"
+    failed_text = "".join(node.text or "" for node in failures)
+    assert all(f.message in failed_text for f in errors), "every failing finding is listed in its check's failure"
     assert {f.get("type") for f in failures} == {"error"}
     warnings_listed = "".join(node.text or "" for node in root.findall(".//system-out"))
     assert all(f.message in warnings_listed for f in broken.findings if f.severity is not Severity.ERROR)
@@ -75,7 +80,7 @@ def test_junit_parses_with_a_case_per_check_and_a_failure_per_failing_finding(br
 
 def test_junit_fail_on_warning_turns_warnings_into_failures(broken):
     root = ET.fromstring(junit.render(broken, Severity.WARNING))
-    failing = [f for f in broken.findings if f.severity.rank >= Severity.WARNING.rank]
+    failing = {f.code for f in broken.findings if f.severity.rank >= Severity.WARNING.rank}
     assert len(root.findall(".//failure")) == len(failing)
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,38 +50,56 @@ def test_the_loader_never_builds_objects_from_tags(tmp_path):
     assert all(isinstance(value, (str, list)) for value in read.documents[0].data.values())
 
 
-class Broken:
-    """A stream that fails half way through writing."""
-
-    def __init__(self, stream):
-        self.stream = stream
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stream.close()
-
-    def write(self, text):
-        self.stream.write(text[: len(text) // 2])
-        raise OSError(28, "No space left on device")
-
-    def flush(self):
-        self.stream.flush()
-
-    def fileno(self):
-        return self.stream.fileno()
-
-
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    from cxpolicy import atomic
+
     target = tmp_path / "report.html"
     target.write_text("the old report\n")
-    real_fdopen = os.fdopen
-    monkeypatch.setattr(os, "fdopen", lambda *args, **kwargs: Broken(real_fdopen(*args, **kwargs)))
+    real_write = atomic.os.write
+
+    def disk_full(descriptor, data):
+        real_write(descriptor, bytes(data[: len(data) // 2]))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "write", disk_full)
     with pytest.raises(OSError):
         write_atomic(str(target), "the new report, much longer than the old one\n" * 100)
     assert target.read_text() == "the old report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_a_process_killed_while_writing_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("the old report\n")
+    # The child kills itself with SIGKILL half way through writing: nothing can clean up after it.
+    script = (
+        "import os, signal, sys\n"
+        "from cxpolicy import atomic\n"
+        "real = atomic.os.write\n"
+        "def dying(fd, data):\n"
+        "    real(fd, bytes(data[:10]))\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "atomic.os.write = dying\n"
+        "atomic.write_atomic(sys.argv[1], 'the new report\\n' * 1000)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(target)], timeout=60)
+    assert result.returncode == -9
+    assert target.read_text() == "the old report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_output_onto_a_fifo_or_device_is_refused(run, tmp_path, kind):
+    target = tmp_path / "out"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/null")
+    result = run("check", str(POLICIES), "--output", str(target))
+    assert result.exit_code == 2
+    assert "not a regular file" in result.stderr and result.stderr.count("\n") == 1
+    assert kind != "fifo" or stat.S_ISFIFO(os.lstat(target).st_mode), "the FIFO is left as it was"
+    assert kind != "device" or stat.S_ISCHR(os.lstat(target).st_mode)
 
 
 def test_a_failed_output_write_is_a_one_line_error(run, tmp_path):

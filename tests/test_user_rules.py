@@ -206,7 +206,7 @@ def test_exclude_globs_skip_folders_and_files(tmp_path):
 
 @pytest.mark.parametrize("spec, files", [
     ("exclude: ['drafts/**']\n  limits: {maxDepth: 50}", 1),    # valid: the draft is skipped
-    ("exclude: ['drafts/**']\n  limits: {maxDepth: 200}", 1),   # valid and looser than the default guess
+    ("exclude: ['drafts/**']\n  limits: {maxDepth: 200}", 2),   # above the hard ceiling: invalid, defaults
     ("exclude: ['drafts/**']\n  limits: {maxDepth: 1}", 2),     # invalid (maxDepth >= 2): defaults, the draft is read
     ("exclude: ['drafts/**']\n  bogus: true", 2),               # an unknown field: defaults, the draft is read
 ])

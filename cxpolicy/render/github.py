@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cxpolicy.engine import Outcome
 from cxpolicy.render import ci_path
+from cxpolicy.render.neutral import terminal
 from cxpolicy.render.text import summary
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -21,12 +22,12 @@ def render(outcome: Outcome) -> str:
     lines = []
     for f in outcome.listed:
         properties = ",".join((
-            f"file={escape_property(ci_path(outcome.root, f.file))}",
+            f"file={escape_property(terminal(ci_path(outcome.root, f.file)))}",
             f"line={f.line}",
             f"col={f.column}",
-            f"title={escape_property(f'{f.code} {f.rule}')}",
+            f"title={escape_property(terminal(f'{f.code} {f.rule}'))}",
         ))
-        message = f.message + (f"\nhint: {f.hint}" if f.hint else "")
+        message = terminal(f.message) + (f"\nhint: {terminal(f.hint)}" if f.hint else "")
         lines.append(f"::{_LEVEL[f.severity.value]} {properties}::{escape_data(message)}")
-    lines.append(summary(outcome))
+    lines.append(terminal(summary(outcome)))
     return "\n".join(lines) + "\n"

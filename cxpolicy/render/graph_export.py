@@ -11,6 +11,7 @@ import json
 import networkx as nx
 
 from cxpolicy.policyset import PolicySet
+from cxpolicy.render.neutral import terminal, xml
 
 FORMATS = ("dot", "graphml", "json", "mermaid")
 SHAPES = {"team": "box", "segment": "ellipse", "channel": "hexagon", "touchpoint": "box", "stage": "note",
@@ -47,24 +48,24 @@ def json_export(graph: nx.MultiDiGraph, policy: PolicySet) -> str:
 def graphml(graph: nx.MultiDiGraph, policy: PolicySet) -> str:
     ordered = nx.MultiDiGraph()
     for node, kind, title in _nodes(graph, policy):
-        ordered.add_node(node, kind=kind, title=title)
+        ordered.add_node(xml(node), kind=kind, title=xml(title))
     for u, v, key in _edges(graph):
-        ordered.add_edge(u, v, key=key, relation=key)
+        ordered.add_edge(xml(u), xml(v), key=key, relation=key)
     buffer = io.BytesIO()
     nx.write_graphml(ordered, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue().decode("utf-8")
 
 
-def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def _dot_quote(*lines: str) -> str:
+    """A DOT string of one or more lines; what the policy files hold cannot end it or break it."""
+    return '"' + "\\n".join(terminal(text).replace("\\", "\\\\").replace('"', '\\"') for text in lines) + '"'
 
 
 def dot(graph: nx.MultiDiGraph, policy: PolicySet) -> str:
     lines = ["digraph cxpolicy {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=8];']
     for node, kind, title in _nodes(graph, policy):
-        label = f"{kind}\n{title}"
-        lines.append(f"  {_dot_quote(node)} [label={_dot_quote(label)}, shape={SHAPES.get(kind, 'box')}];")
+        lines.append(f"  {_dot_quote(node)} [label={_dot_quote(kind, title)}, shape={SHAPES.get(kind, 'box')}];")
     for u, v, key in _edges(graph):
         lines.append(f"  {_dot_quote(u)} -> {_dot_quote(v)} [label={_dot_quote(key)}];")
     lines.append("}")
@@ -72,7 +73,7 @@ def dot(graph: nx.MultiDiGraph, policy: PolicySet) -> str:
 
 
 def _mermaid_label(text: str) -> str:
-    return '"' + text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
+    return '"' + terminal(text).replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
 
 
 def mermaid(graph: nx.MultiDiGraph, policy: PolicySet) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from cxpolicy.render.neutral import csv_cell
 from cxpolicy.render.tables import OWNERSHIP_COLUMNS, ownership_rows
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.ownership import OwnershipReport
@@ -14,7 +15,7 @@ def _csv(headers, rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -12,17 +12,27 @@ from collections import defaultdict
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from cxpolicy import __version__
 from cxpolicy.engine import Outcome
+from cxpolicy.render.neutral import html
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.ownership import ROLES, JourneyMap, OwnershipReport
 
 STATUS_WORDS = {"clean": "clean", "warning": "warning", "error": "error", "unowned": "unowned"}
 
 
+def _finalize(value: Any) -> Any:
+    """Every value the template prints: text from the policy files loses the control characters HTML forbids."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return html(value)
+    return value
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
+        finalize=_finalize,
         loader=jinja2.PackageLoader("cxpolicy.render", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

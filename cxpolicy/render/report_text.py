@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cxpolicy.render.neutral import terminal
 from cxpolicy.render.tables import COVERAGE_COLUMNS, JOURNEY_COLUMNS, coverage_rows, journey_rows, text_table
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.impact import Impact
@@ -27,7 +28,7 @@ def ownership(report: OwnershipReport) -> str:
     for journey in report.journeys:
         lines.append(f"JOURNEY {journey.id} ({journey.title}), owner {journey.owner or 'NONE'}, "
                      f"serving {', '.join(journey.segments)}")
-        lines.append(text_table(JOURNEY_COLUMNS, journey_rows(journey)))
+        lines += text_table(JOURNEY_COLUMNS, journey_rows(journey)).split("\n")
         lines.append("")
     lines.append("UNOWNED")
     lines += [f"  {u.file}:{u.line}: {u.message}" for u in report.unowned] or ["  Nothing is unowned."]
@@ -35,12 +36,17 @@ def ownership(report: OwnershipReport) -> str:
     lines += [f"  {c.team}: {c.moments} of {c.total} ({c.share:.0%})" for c in report.concentration] or ["  None."]
     lines.append("")
     lines.append("* moment of truth")
-    return "\n".join(lines) + "\n"
+    return _text(lines)
+
+
+def _text(lines: list[str]) -> str:
+    """The report: each line built by this module from values it neutralises here, whatever they hold."""
+    return "\n".join(terminal(line) for line in lines) + "\n"
 
 
 def coverage(report: CoverageReport) -> str:
     legend = [f"  {name}: {words}" for name, words in MEASURES]
-    return "COVERAGE\n\n" + text_table(COVERAGE_COLUMNS, coverage_rows(report)) + "\n\n" + "\n".join(legend) + "\n"
+    return _text(["COVERAGE", "", *text_table(COVERAGE_COLUMNS, coverage_rows(report)).split("\n"), "", *legend])
 
 
 def impact(result: Impact) -> str:
@@ -50,7 +56,7 @@ def impact(result: Impact) -> str:
         lines += ["", "If it were removed:"]
         lines += [f"  {f.location()}: {f.code} {f.message}" for f in result.consequences] or [
             "  Nothing would become unowned or lose its executive line."]
-    return "\n".join(lines) + "\n"
+    return _text(lines)
 
 
 def diff(result) -> str:
@@ -58,7 +64,7 @@ def diff(result) -> str:
 
     lines = [f"POLICY CHANGE {result.base} -> {result.head}", ""]
     if result.empty:
-        return "\n".join(lines + ["No change to the policy."]) + "\n"
+        return _text(lines + ["No change to the policy."])
     attention = result.attention()
     if attention:
         lines.append("NEEDS ATTENTION: this change weakens what customers are promised")
@@ -78,4 +84,6 @@ def diff(result) -> str:
             lines.append(heading)
             lines += [f"  {f.location()}: {f.severity.value} {f.code} {f.message}" for f in findings]
             lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    while lines and not lines[-1]:
+        lines.pop()
+    return _text(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cxpolicy.findings import Finding
+from cxpolicy.render.neutral import terminal
 from cxpolicy.ruletests import CaseResult
 
 
@@ -22,4 +23,4 @@ def render(cases: list[CaseResult], errors: list[Finding]) -> str:
             lines.append(f"    reported but not expected: {', '.join(extra)}")
     failed = sum(1 for case in cases if not case.passed)
     lines.append(f"{len(cases) - failed} passed, {failed} failed")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal(line) for line in lines) + "\n"  # each line built from one case

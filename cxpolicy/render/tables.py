@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cxpolicy.render.neutral import markdown, terminal
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.ownership import JourneyMap, OwnershipReport
 
@@ -37,6 +38,7 @@ def coverage_rows(report: CoverageReport) -> list[tuple[str, ...]]:
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    rows = [[terminal(cell) for cell in row] for row in rows]
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
              for line in (headers, *rows)]
@@ -45,9 +47,7 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def cell(value: str) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + " --- |" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    """A GitHub table; every cell is text, neutralised here (ids in `code` columns as code)."""
+    lines = ["| " + " | ".join(markdown(h) for h in headers) + " |", "|" + " --- |" * len(headers)]
+    lines += ["| " + " | ".join(markdown(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)

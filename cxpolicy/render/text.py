@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cxpolicy.engine import Outcome
 from cxpolicy.findings import Severity
+from cxpolicy.render.neutral import terminal
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
@@ -50,22 +51,23 @@ def render(outcome: Outcome, *, colour: bool = False) -> str:
                 lines.append("")
             current = finding.file
         severity = paint(finding.severity.value, _COLOURS[finding.severity])
-        lines.append(f"{paint(finding.location(), _BOLD)}: {severity} {finding.code} {finding.message}")
+        lines.append(f"{paint(terminal(finding.location()), _BOLD)}: {severity} {terminal(finding.code)} "
+                     f"{terminal(finding.message)}")
         if finding.hint:
-            lines.append(paint(f"    hint: {finding.hint}", _DIM))
+            lines.append(paint(f"    hint: {terminal(finding.hint)}", _DIM))
     if outcome.fixed:
         if lines:
             lines.append("")
         lines.append("Fixed since the baseline (run --write-baseline to shrink it):")
-        lines += [f"    {code} {subject}: {detail}" for code, subject, detail in outcome.fixed]
+        lines += [terminal(f"    {code} {subject}: {detail}") for code, subject, detail in outcome.fixed]
     if outcome.show_waived and outcome.waived:
         if lines:
             lines.append("")
         lines.append("Waived:")
         for waived in outcome.waived:
             finding = waived.finding
-            lines.append(f"{finding.location()}: waived {finding.code} {finding.message}")
-            lines.append(paint(f"    by waiver {waived.waiver}: {waived.reason}", _DIM))
+            lines.append(terminal(f"{finding.location()}: waived {finding.code} {finding.message}"))
+            lines.append(paint(terminal(f"    by waiver {waived.waiver}: {waived.reason}"), _DIM))
     if lines:
         lines.append("")
     lines.append(summary(outcome))
