@@ -345,21 +345,26 @@ def codeowners(path: str | None, output: str | None, check_only: bool) -> None:
 
     result = _checked(path)
     repo_root = routing.repository_root(result.policy.root)
-    text = renderer.render(routing.routes(result.policy, result.graph, repo_root))
+    found = routing.routes(result.policy, result.graph, repo_root)
+    text = renderer.render(found.routes)
+    for relpath in found.unroutable:
+        click.echo(f"cxpolicy: error: {renderer.shown(relpath)} cannot be named in CODEOWNERS (its name holds a "
+                   "wildcard, '#', '!', a backslash or a control character), so only the default owners review it; "
+                   "rename it with letters, digits, dashes and dots", err=True)
     if not check_only:
         emit(text, output)
-        return
+        sys.exit(EXIT_FINDINGS if found.unroutable else EXIT_CLEAN)
     committed_path = output or os.path.join(repo_root, ".github", "CODEOWNERS")
-    try:
-        with open(committed_path, encoding="utf-8") as handle:
-            committed = handle.read()
-    except OSError:
-        committed = ""
+    committed, problem = renderer.read_committed(committed_path)
+    if problem is not None:
+        click.echo(f"{committed_path} {problem}; run `cxpolicy codeowners --output {committed_path}`", err=True)
+        sys.exit(EXIT_FINDINGS)
     if committed != text:
         click.echo(renderer.difference(committed, text, committed_path), nl=False)
         click.echo(f"{committed_path} is out of date; run `cxpolicy codeowners --output {committed_path}`", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{committed_path} is current.")
+    sys.exit(EXIT_FINDINGS if found.unroutable else EXIT_CLEAN)
 
 
 @cli.command()

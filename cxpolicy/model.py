@@ -155,6 +155,9 @@ def _reject_duration(value: Any) -> Duration:
     raise ValueError("must be a duration such as 30s, 15min, 4h, 2d or 1w")
 
 
+#: A GitHub user (`@dana-o`) or team (`@northwind/customer-care`), as GitHub accepts them in CODEOWNERS:
+#: letters, digits and single inner dashes for a user or organisation; a team slug after one slash.
+GITHUB_HANDLE = r"^@[A-Za-z0-9]+(-[A-Za-z0-9]+)*(/[A-Za-z0-9][A-Za-z0-9_-]*)?$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 Slug = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 EntityName = Annotated[
@@ -217,7 +220,7 @@ class TeamSpec(Strict):
         None, description="The team this one reports to. Every non-executive team needs one.")
     lead: str | None = Field(None, description="The person who leads the team.")
     contact: str | None = Field(None, description="How to reach the team, e.g. an email list.")
-    codeowners: list[Annotated[str, Field(pattern=r"^@[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]] = Field(
+    codeowners: list[Annotated[str, Field(pattern=GITHUB_HANDLE, max_length=141)]] = Field(
         default_factory=list, description="GitHub handles (@org/team or @user) asked to review changes to what the team owns.")
 
 

@@ -163,7 +163,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
         "number, duration or percentage", "a number, a duration such as 60s, or a percentage such as 95%"),
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": ("date (YYYY-MM-DD)", "a date written as YYYY-MM-DD, such as 2027-06-30"),
     r"^[0-9]+(\.[0-9]+)?%$": ("percentage", "a percentage such as 95%"),
-    r"^@[A-Za-z0-9][A-Za-z0-9_.\-/]*$": ("GitHub handle", "a GitHub handle such as @northwind/customer-care"),
+    model.GITHUB_HANDLE: ("GitHub handle", "a GitHub handle such as @dana-o or @northwind/customer-care"),
     r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$": ("check code or Rule id", "a check code such as CX401 or the id of a Rule"),
     r"^[a-z]+:[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$": (
         "entity name (kind:id)", "an entity named as kind:id, such as touchpoint:returns-portal"),

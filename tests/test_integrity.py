@@ -147,3 +147,86 @@ def test_a_400_digit_objective_is_a_finding(tmp_path):
         f"  appliesTo: {{touchpoints: [sentinel-line]}}\n  metric: csat\n  objective: {{min: {'9' * 400}}}\n")})
     found = findings_of(cli("check", str(tmp_path), "--format", "json"))
     assert ("CX103", "standard.yaml", 8) in {(f["code"], f["file"], f["line"]) for f in found}
+
+
+# --------------------------------------------------------------------------- review routing
+
+
+def _routed_repository(tmp_path: Path, names: list[str]) -> Path:
+    """A repository whose policy files include some with hostile names, each defining a touchpoint
+    owned by a team with its own reviewers."""
+    (tmp_path / ".git").mkdir()
+    root = tmp_path / "policies"
+    write_repo(root, {
+        "cxpolicy.yaml": "apiVersion: cxpolicy/v1\nkind: Project\nmetadata: {id: p}\nspec: {owner: cco}\n",
+        "teams.yaml": "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: cco}\n"
+                      "spec: {executive: true, codeowners: ['@acme/cx-office']}\n---\n"
+                      "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: care}\n"
+                      "spec: {reportsTo: cco, codeowners: ['@acme/care']}\n",
+        "channels.yaml": "apiVersion: cxpolicy/v1\nkind: Channel\nmetadata: {id: phone}\nspec: {type: assisted, owner: cco}\n",
+    })
+    for index, name in enumerate(names):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"apiVersion: cxpolicy/v1\nkind: Touchpoint\nmetadata: {{id: line-{index}}}\n"
+                        "spec: {channel: phone, owner: care}\n")
+    return root
+
+
+def test_a_file_name_cannot_inject_a_codeowners_line(tmp_path):
+    from codeowners import CodeOwners
+
+    root = _routed_repository(tmp_path, ["zz\n*.yaml", "plain.yaml"])
+    result = cli("codeowners", str(root))
+    text = result.stdout.decode()
+    owners = CodeOwners(text)
+    assert owners.of("policies/channels.yaml") == [("TEAM", "@acme/cx-office")]
+    assert ("TEAM", "@acme/care") in owners.of("policies/plain.yaml")
+    assert owners.of(".github/CODEOWNERS") == [("TEAM", "@acme/cx-office")]
+    assert result.returncode == 1 and b"cannot be named in CODEOWNERS" in result.stderr
+    assert b"zz\\n*.yaml" in result.stderr, "the name is shown with its line break spelled out"
+
+
+@pytest.mark.parametrize("name", ["*.yaml", "[draft].yaml", "a?.yaml", "back\\slash.yaml", "#hash.yaml", "!bang.yaml"])
+def test_names_codeowners_cannot_express_are_reported_not_written(tmp_path, name):
+    from codeowners import CodeOwners
+
+    root = _routed_repository(tmp_path, [name])
+    result = cli("codeowners", str(root))
+    assert result.returncode == 1 and b"cannot be named in CODEOWNERS" in result.stderr
+    owners = CodeOwners(result.stdout.decode())
+    assert owners.of("policies/channels.yaml") == [("TEAM", "@acme/cx-office")], "no pattern matches other files"
+
+
+def test_spaces_are_escaped_and_every_line_parses(tmp_path):
+    from codeowners import CodeOwners
+
+    root = _routed_repository(tmp_path, ["a b/with space.yaml"])
+    result = cli("codeowners", str(root))
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert "/policies/a\\ b/with\\ space.yaml" in text
+    assert ("TEAM", "@acme/care") in CodeOwners(text).of("policies/a b/with space.yaml")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            pattern, *handles = line.replace("\\ ", "_").split()
+            assert handles and all(handle.startswith("@") for handle in handles), line
+
+
+@pytest.mark.parametrize("handle", ["@org/", "@a/b/c", "@x.y", "@-dash", "@a--b"])
+def test_handles_github_rejects_are_cx103(tmp_path, handle):
+    write_repo(tmp_path, {"team.yaml": f"apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {{id: cco}}\n"
+                                       f"spec: {{executive: true, codeowners: ['{handle}']}}\n"})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert [(f["code"], f["line"]) for f in found] == [("CX103", 4)]
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "/dev/zero"])
+def test_codeowners_check_never_shows_what_a_linked_file_holds(tmp_path, target):
+    root = _routed_repository(tmp_path, ["plain.yaml"])
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "CODEOWNERS").symlink_to(target)
+    result = cli("codeowners", str(root), "--check")
+    assert result.returncode == 1
+    assert b"is a link" in result.stderr
+    assert b"PATH=" not in result.stdout + result.stderr and len(result.stdout) < 1000

@@ -8,7 +8,8 @@ own line, which names the CX office too, comes after it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from cxpolicy.graph import PolicyGraph
 from cxpolicy.policyset import Entity, PolicySet
@@ -44,11 +45,25 @@ def _team_of(graph: PolicyGraph, entity: Entity) -> str | None:
     return graph.accountable_team(entity)
 
 
-def _pattern(prefix: str, relpath: str) -> str:
-    return "/" + (prefix + relpath).replace(" ", "\\ ")
+#: What a CODEOWNERS path cannot hold: GitHub reads `*`, `?` and `[` as wildcards, documents no escape
+#: for them, `#` or `!` or `\\` and any control character or line break would change the line's meaning.
+_UNROUTABLE = re.compile(r"[*?\[\]\\#!\x00-\x1f\x7f-\x9f\u2028\u2029]|\s(?<! )")
+SELF = ".github/CODEOWNERS"
 
 
-def routes(policy: PolicySet, graph: PolicyGraph, repo_root: str) -> list[Route]:
+@dataclass
+class Routing:
+    routes: list[Route]
+    unroutable: list[str] = field(default_factory=list)  # policy files whose names CODEOWNERS cannot express
+
+
+def _pattern(prefix: str, relpath: str) -> str | None:
+    """The file's CODEOWNERS pattern, spaces escaped as GitHub documents; None when it cannot be written."""
+    path = prefix + relpath
+    return None if _UNROUTABLE.search(path) else "/" + path.replace(" ", "\\ ")
+
+
+def routes(policy: PolicySet, graph: PolicyGraph, repo_root: str) -> Routing:
     prefix = os.path.relpath(os.path.abspath(policy.root), repo_root).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix + "/"
 
@@ -59,6 +74,7 @@ def routes(policy: PolicySet, graph: PolicyGraph, repo_root: str) -> list[Route]
     office = policy.project.owner
     default = handles_of(office)
     found = [Route("/" + prefix if prefix else "*", default, office or "")] if default else []
+    unroutable = []
     teams_by_file: dict[str, set[str]] = {}
     for kind in sorted(policy.entities):
         for entity in policy.of(kind):
@@ -70,5 +86,11 @@ def routes(policy: PolicySet, graph: PolicyGraph, repo_root: str) -> list[Route]
         teams = sorted(teams_by_file[relpath] - ({office} if office else set()))
         handles = tuple(dict.fromkeys(handle for team in teams for handle in handles_of(team))) + default
         if handles and handles != default:
-            found.append(Route(_pattern(prefix, relpath), tuple(dict.fromkeys(handles)), ", ".join(teams)))
-    return found
+            pattern = _pattern(prefix, relpath)
+            if pattern is None:
+                unroutable.append(prefix + relpath)
+            else:
+                found.append(Route(pattern, tuple(dict.fromkeys(handles)), ", ".join(teams)))
+    if default:  # the review routing itself is the CX office's to change
+        found.append(Route("/" + SELF, default, office or ""))
+    return Routing(found, unroutable)
