@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cxpolicy.findings import Finding, Severity
+from cxpolicy.findings import Finding, Severity, bounded
 
 CATALOGUE: dict[str, Check] = {}
 
@@ -53,11 +53,11 @@ class Check:
             line=line,
             column=column,
             code=self.code,
-            message=message,
+            message=bounded(message),
             rule=self.slug,
             severity=self.severity,
             entity=entity,
-            hint=hint,
+            hint=bounded(hint) if hint is not None else None,
         )
 
 

@@ -42,6 +42,15 @@ class Finding:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+#: The longest message or hint a finding carries: titles and rule messages come from the policy files,
+#: and a finding must stay one readable line however long what it quotes.
+MAX_TEXT = 1000
+
+
+def bounded(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 _LINE_REFERENCES = (re.compile(r"\bline \d+"), re.compile(r"(\.ya?ml):\d+(:\d+)?"))
 
 

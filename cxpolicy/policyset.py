@@ -15,7 +15,7 @@ from typing import Any
 from cxpolicy import discover, model, reading, schema, source
 from cxpolicy.findings import Finding
 from cxpolicy.rules import files as checks
-from cxpolicy.suggest import closest, did_you_mean
+from cxpolicy.suggest import Suggestions, closest, did_you_mean
 
 PolicyPathError = discover.PolicyPathError
 
@@ -269,10 +269,11 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
     findings = []
     stages = {journey.id: {stage.id for stage in journey.spec.stages} for journey in policy.of("journey")}
     rule_names = set(policy.entities.get("rule", {}))
+    suggest = _Suggester(policy)
     for kind in sorted(policy.entities):
         for entity in policy.of(kind):
             for path, ref, target in entity.references():
-                problem = _unknown(policy, stages, ref, target)
+                problem = _unknown(policy, stages, ref, target, suggest)
                 if problem is not None:
                     message, hint = problem
                     file, line, column = entity.where(path)
@@ -282,7 +283,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                 findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), rule_names))
     if policy.project_entity is not None:
         for path, ref, target in model.iter_references(policy.project_entity.model):
-            problem = _unknown(policy, stages, ref, target)
+            problem = _unknown(policy, stages, ref, target, suggest)
             if problem is not None:
                 file, line, column = policy.project_entity.where(path)
                 findings.append(checks.UNKNOWN_REFERENCE.at(file, line, column, problem[0], hint=problem[1]))
@@ -291,14 +292,30 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
     return findings
 
 
-def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, target: str) -> tuple[str, str] | None:
+class _Suggester:
+    """Did-you-mean among the ids of each kind, indexed once per kind (suggest.Suggestions)."""
+
+    def __init__(self, policy: PolicySet) -> None:
+        self.policy = policy
+        self.by_kind: dict[str, Suggestions] = {}
+
+    def __call__(self, kind: str, word: str) -> str | None:
+        found = self.by_kind.get(kind)
+        if found is None:
+            found = self.by_kind[kind] = Suggestions(self.policy.entities.get(kind, {}))
+        return found.closest(word)
+
+
+def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, target: str,
+             suggest: _Suggester) -> tuple[str, str] | None:
     if ref.kind is not None:
         known = policy.entities.get(ref.kind, {})
         if target in known:
             return None
         label = _KIND_WORDS.get(ref.kind, ref.kind)
+        suggestion = suggest(ref.kind, target)
         return (f"'{target}' is not a known {label}",
-                (did_you_mean(target, known).strip() + " " if closest(target, known) else "")
+                (f"Did you mean '{suggestion}'? " if suggestion else "")
                 + f"Use the id of an existing {label}, or add a {label} with id '{target}'.")
     kind, _, ident = target.partition(":")
     if kind == "journey" and "/" in ident:
@@ -316,7 +333,7 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
     known = policy.entities.get(kind, {})
     if ident in known:
         return None
-    suggestion = closest(ident, known)
+    suggestion = suggest(kind, ident)
     return (f"'{target}' is not a known {_KIND_WORDS.get(kind, kind)}",
             f"Did you mean '{kind}:{suggestion}'?" if suggestion else f"Use the id of an existing {kind}.")
 

@@ -230,3 +230,51 @@ def test_codeowners_check_never_shows_what_a_linked_file_holds(tmp_path, target)
     assert result.returncode == 1
     assert b"is a link" in result.stderr
     assert b"PATH=" not in result.stdout + result.stderr and len(result.stdout) < 1000
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def test_unknown_references_are_suggested_from_an_index_not_by_scanning_every_entity(monkeypatch):
+    import difflib
+
+    from cxpolicy import suggest
+
+    known = [f"line-{number:05d}" for number in range(20_000)]
+    compared = []
+    real = difflib.SequenceMatcher.set_seq1
+
+    def counting(self, candidate):
+        compared.append(candidate)
+        return real(self, candidate)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", counting)
+    index = suggest.Suggestions(known)
+    assert index.closest("line-01234x") == "line-01234"
+    assert index.closest("lnie-07777") == "line-07777"
+    # Two lookups, each comparing at most CANDIDATES names in full (a scan would compare all 20,000).
+    assert len([name for name in compared if name]) <= 2 * suggest.CANDIDATES
+
+
+def test_a_rule_message_cannot_grow_past_the_bound(tmp_path):
+    from cxpolicy.findings import MAX_TEXT
+
+    description = "d" * 100_000
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED.replace(
+        "metadata: {id: sentinel-line}", f"metadata: {{id: sentinel-line, description: {description}}}"),
+        "rule.yaml": "apiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {id: loud}\nspec:\n  severity: error\n"
+                     "  target: touchpoint\n  require: {title: nobody}\n"
+                     f"  message: \"{'{description}' * 20_000}\"\n"})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    (loud,) = [f for f in found if f["code"] == "loud"]
+    assert len(loud["message"]) <= MAX_TEXT
+
+
+def test_a_pattern_too_complex_to_match_quickly_is_cx103(tmp_path):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED,
+                          "rule.yaml": "apiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {id: slow}\nspec:\n"
+                                       "  severity: error\n  target: touchpoint\n"
+                                       "  require: {title: {matches: '(a|b)*a(a|b){900}x'}}\n  message: slow\n"})
+    found = findings_of(cli("check", str(tmp_path), "--format", "json"))
+    assert [(f["code"], f["line"]) for f in found if f["file"] == "rule.yaml"] == [("CX103", 7)]
+    assert "too complex" in next(f["message"] for f in found if f["file"] == "rule.yaml")

@@ -25,7 +25,7 @@ from typing import Any
 import re2
 
 from cxpolicy import model
-from cxpolicy.findings import Finding, Severity
+from cxpolicy.findings import MAX_TEXT, Finding, Severity, bounded
 from cxpolicy.graph import PolicyGraph, Stage
 from cxpolicy.policyset import Entity, PolicySet
 from cxpolicy.rules import files as checks
@@ -35,6 +35,9 @@ from cxpolicy.suggest import closest
 COMBINATORS = ("all", "any", "not")
 COUNT_KEYS = frozenset({"min", "max", "where"})
 ORDERING = {"gte": lambda a, b: a >= b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b}
+#: RE2 matches in time proportional to its compiled program's size times the text's length; bounding
+#: the program keeps every rule linear in the policy set's size (a handful of alternatives is about 30).
+MAX_PATTERN_SIZE = 250
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 _SPEC_MODELS = {model.kind_key(name): document.model_fields["spec"].annotation for name, document in model.KINDS.items()}
@@ -258,11 +261,19 @@ def _compile_field(name: str, value: Any, kind: str, path: tuple, problems: list
         where = path + (operator,)
         if operator == "matches":
             try:
-                tests.append((operator, re2.compile(operand, _RE2_OPTIONS)))
+                pattern = re2.compile(operand, _RE2_OPTIONS)
             except re2.error as error:
                 detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-                problems.append(Problem(where, f"the pattern '{operand}' cannot be used: {detail}",
+                problems.append(Problem(where, f"the pattern '{bounded(operand, 80)}' cannot be used: {detail}",
                                         "Patterns use RE2 syntax: no back-references or look-around.", key=False))
+                continue
+            if pattern.programsize > MAX_PATTERN_SIZE:
+                problems.append(Problem(
+                    where, f"the pattern '{bounded(operand, 80)}' is too complex to match quickly "
+                           f"(size {pattern.programsize}, at most {MAX_PATTERN_SIZE})",
+                    "Shorten it: fewer alternatives and smaller repeat counts ({n}).", key=False))
+                continue
+            tests.append((operator, pattern))
         elif operator in ORDERING:
             measured = _measure(operand)
             if measured is None:
@@ -319,13 +330,24 @@ def _placeholders(template: str) -> list[str]:
 
 
 def _render(template: str, subject: Entity, kind: str, graph: PolicyGraph) -> str:
-    def fill(match: re.Match[str]) -> str:
+    """The message with its placeholders filled in, never longer than a finding's message may be:
+    a template of thousands of placeholders over a long description stops growing at the bound."""
+    parts: list[str] = []
+    size = 0
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
         value = vocabulary.field_value(subject, kind, match.group(1), graph)
         if isinstance(value, (list, tuple)):
-            return ", ".join(str(v) for v in value)
-        return "" if value is None else str(value)
-
-    return _PLACEHOLDER.sub(fill, template)
+            value = ", ".join(str(v) for v in value)
+        piece = template[position:match.start()] + ("" if value is None else bounded(str(value), MAX_TEXT))
+        parts.append(piece)
+        size += len(piece)
+        position = match.end()
+        if size > MAX_TEXT:
+            break
+    else:
+        parts.append(template[position:])
+    return bounded("".join(parts))
 
 
 def run(rules: list[UserRule], policy: PolicySet, graph: PolicyGraph) -> Iterator[Finding]:
@@ -341,5 +363,5 @@ def run(rules: list[UserRule], policy: PolicySet, graph: PolicyGraph) -> Iterato
                 file=file, line=line, column=column, code=rule.entity.id,
                 message=_render(spec.message, subject, rule.target, graph),
                 rule=rule.entity.id, severity=Severity(spec.severity), entity=subject.name,
-                hint=spec.hint or f"This is the CX office's rule {rule.entity.id} ({rule.entity.file}).",
+                hint=bounded(spec.hint or f"This is the CX office's rule {rule.entity.id} ({rule.entity.file})."),
             )
