@@ -7,8 +7,11 @@ and `--version` answer at once.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gc
+import io
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -39,7 +42,11 @@ def fail_usage(message: str) -> NoReturn:
 def emit(text: str, output: str | None) -> None:
     """Print the rendered output, or write it atomically to --output."""
     if output is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except OSError as error:  # a full disk (/dev/full), a closed pipe, a closed standard output
+            fail_usage(f"cannot write the output: {error.strerror or error}")
         return
     from cxpolicy.atomic import write_atomic
 
@@ -485,23 +492,77 @@ def main() -> None:
     # One command, then exit: the cyclic collector is left off for the whole process, or it
     # would rescan every object of a large policy set while the findings are rendered.
     gc.disable()
+    sys.stdout = sys.stdout or _Closed("standard output")  # started with `>&-`: say so, never crash
+    sys.stderr = sys.stderr or _Closed("standard error")
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)  # not KeyboardInterrupt, which click answers itself
     try:
-        cli(standalone_mode=True)
+        code = cli.main(standalone_mode=False)
+        code = code if isinstance(code, int) else EXIT_CLEAN
     except SystemExit as done:
-        # Every file is written (atomically) and closed by now: skip tearing down
-        # the policy set object by object, which takes a large run a noticeable time.
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else EXIT_USAGE)
         if done.code is not None and not isinstance(done.code, int):
-            click.echo(done.code, err=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    except KeyboardInterrupt:
-        click.echo("cxpolicy: interrupted", err=True)
-        sys.exit(130)
-    except Exception as error:  # a bug: say so in one line, and how to see more
-        if os.environ.get("CXPOLICY_DEBUG"):
+            _say(str(done.code))
+    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
+        code = _interrupted()
+    except click.ClickException as error:  # a usage error: click's own one-line message
+        error.show()
+        code = EXIT_USAGE
+    except Exception as error:
+        if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO):
+            _say(f"cxpolicy: error: cannot write the output: {error.strerror or error}")
+        elif os.environ.get("CXPOLICY_DEBUG"):
             raise
-        click.echo(f"cxpolicy: internal error: {type(error).__name__}: {error} "
-                   "(set CXPOLICY_DEBUG=1 to see where, and please report it)", err=True)
-        sys.exit(EXIT_USAGE)
+        else:  # a bug: say so in one line, and how to see more
+            _say(f"cxpolicy: internal error: {type(error).__name__}: {error} "
+                 "(set CXPOLICY_DEBUG=1 to see where, and please report it)")
+        code = EXIT_USAGE
+    _leave(code)
+
+
+class _Closed(io.TextIOBase):
+    """A standard stream the process was started without: writing to it is an OSError like any other."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+class Interrupted(BaseException):
+    """Ctrl-C: the run stops wherever it is (the readings stop their workers on the way out)."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise Interrupted
+
+
+def _interrupted() -> int:
+    _say("cxpolicy: interrupted")
+    return 130
+
+
+def _say(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except OSError:
+        pass  # no standard error to say it on
+
+
+def _leave(code: int) -> NoReturn:
+    """Flush what was printed and end the process. Every file is written (atomically) and closed by now:
+    tearing the policy set down object by object would take a large run a noticeable time."""
+    try:
+        sys.stdout.flush()
+    except OSError as error:  # a closed standard output, a full disk (/dev/full), a closed pipe
+        _say(f"cxpolicy: error: cannot write the output: {error.strerror or error}")
+        code = code if code else EXIT_USAGE
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(code)

@@ -173,11 +173,15 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     # The files are found and the workers start reading them before the models and the graph
     # library are imported: those imports then overlap the reading.
     started = reading.start(discover.folder(root), progress)
-    from cxpolicy import cache, metrics, policyset, waivers
-    from cxpolicy.graph import PolicyGraph
-    from cxpolicy.rules import language, registry
+    try:
+        from cxpolicy import cache, metrics, policyset, waivers
+        from cxpolicy.graph import PolicyGraph
+        from cxpolicy.rules import language, registry
 
-    loaded = policyset.load(started, progress)
+        loaded = policyset.load(started, progress)
+    except BaseException:  # an interrupt while the workers read: stop them now, not at exit
+        started.reads.close()
+        raise
     policy = loaded.policy
     today = options.today or policy.project.today or dt.date.today()
     user_rules, rule_problems = language.compile_rules(policy)

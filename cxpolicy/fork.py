@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,6 +26,10 @@ def alongside(here: Callable[[], Here], there: Callable[[], There]) -> tuple[Her
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: it never returns
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        from cxpolicy.reading import die_with_parent
+
+        die_with_parent()
         os.close(read_end)
         try:
             payload = pickle.dumps((True, there()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -36,10 +41,14 @@ def alongside(here: Callable[[], Here], there: Callable[[], There]) -> tuple[Her
     os.close(write_end)
     try:
         mine = here()
-    finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()  # the child blocks on a full pipe until this reads it
+    except BaseException:  # an interrupt or a failure here: the child's answer is not wanted
+        os.close(read_end)
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        raise
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()  # the child blocks on a full pipe until this reads it
+    os.waitpid(pid, 0)
     try:
         done, theirs = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - the child died before it said anything

@@ -113,8 +113,12 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
         started = reading.start(started.folder, progress, tuple(project.exclude), limits)
     findings.extend(_refused(started.found))
     entities: dict[str, dict[str, Entity]] = {}
-    for read in started.reads:
-        findings.extend(_typed(read, entities))
+    try:
+        for read in started.reads:
+            findings.extend(_typed(read, entities))
+    except BaseException:
+        started.reads.close()
+        raise
     policy = PolicySet(started.folder.root, project_entity, entities, started.found.files)
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)

@@ -234,7 +234,7 @@ def _results(folder: discover.PolicyFolder, tasks: list[Task],
     if parallel:
         try:
             pool, from_workers = _in_workers(folder, tasks, limits)
-            return _with_fallback(folder, tasks, limits, from_workers), lambda: pool.shutdown(cancel_futures=True)
+            return _with_fallback(folder, tasks, limits, from_workers), lambda: stop_now(pool)
         except OSError:
             pass  # no processes to be had: everything is read here
     return ((task, read_task(folder, task, limits)) for task in tasks), lambda: None
@@ -263,21 +263,57 @@ def _in_workers(folder: discover.PolicyFolder, tasks: list[Task],
 
     size = max(1, len(tasks) // (WORKERS * 16))  # small runs, so the first arrive early
     runs = [tasks[start:start + size] for start in range(0, len(tasks), size)]
-    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
     try:
         results = pool.map(_read_run, [folder] * len(runs), runs, [limits] * len(runs))
     except BaseException:
-        pool.shutdown(cancel_futures=True)
+        stop_now(pool)
         raise
     return pool, _collected(pool, results)
 
 
+def _worker_start() -> None:
+    """Ctrl-C is the parent's to handle: it stops the workers itself, at once; and a worker whose
+    parent is gone for any reason is ended by the system, never left waiting for work."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """Linux: have this process killed when its parent exits (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def stop_now(pool: Any) -> None:
+    """Stop the workers without waiting for the runs they are reading (an interrupt, an early close)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+
+
 def _collected(pool: Any, results: Iterator[list[Any]]) -> Iterator[source.SourceFile]:
+    finished = False
     try:
         for packed in results:
             yield from (_unpack(read) for read in packed)
+        finished = True
     finally:
-        pool.shutdown(cancel_futures=True)
+        if finished:
+            pool.shutdown()
+        else:
+            stop_now(pool)
 
 
 def _read_run(folder: discover.PolicyFolder, tasks: list[Task], limits: source.Limits) -> list[Any]:

@@ -278,3 +278,77 @@ def test_a_pattern_too_complex_to_match_quickly_is_cx103(tmp_path):
     found = findings_of(cli("check", str(tmp_path), "--format", "json"))
     assert [(f["code"], f["line"]) for f in found if f["file"] == "rule.yaml"] == [("CX103", 7)]
     assert "too complex" in next(f["message"] for f in found if f["file"] == "rule.yaml")
+
+
+# --------------------------------------------------------------------------- interrupts
+
+
+@pytest.fixture(scope="module")
+def many_files(tmp_path_factory):
+    """A policy set large enough (over 100 files) to be read by the two worker processes."""
+    import importlib.util
+
+    from .conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    root = tmp_path_factory.mktemp("many")
+    generate.generate(6000, 1, root)
+    return root
+
+
+def _group_gone(group: int) -> bool:
+    import os
+    import time
+
+    for _ in range(100):  # a hang guard of ten seconds, not a speed bound
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c-at-a-terminal", "signal-to-the-command"])
+@pytest.mark.parametrize("after", [0.2, 0.5, 0.9])
+def test_ctrl_c_exits_130_and_leaves_no_worker_behind(many_files, whole_group, after):
+    import os
+    import signal
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "cxpolicy", "check", str(many_files)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(after)
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the run finished before the interrupt arrived")
+    assert process.returncode == 130, err
+    assert err.decode() == "cxpolicy: interrupted\n"
+    assert _group_gone(process.pid), "a worker process outlived the command"
+
+
+# --------------------------------------------------------------------------- where the output goes
+
+
+@pytest.mark.parametrize("command", [["check", str(POLICIES)], ["rules"], ["test", str(POLICIES)],
+                                     ["report", "ownership", str(POLICIES), "--format", "html"]])
+def test_a_full_disk_is_a_one_line_error(command):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "cxpolicy", *command], stdout=full, stderr=subprocess.PIPE,
+                                timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.decode() == "cxpolicy: error: cannot write the output: No space left on device\n"
+
+
+def test_a_closed_standard_output_is_a_one_line_error():
+    result = subprocess.run([sys.executable, "-m", "cxpolicy", "check", str(POLICIES)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, timeout=120, close_fds=True,
+                            preexec_fn=lambda: __import__("os").close(1))
+    assert result.returncode == 2
+    assert result.stderr.decode() == "cxpolicy: error: cannot write the output: standard output is closed\n"
