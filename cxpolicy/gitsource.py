@@ -7,6 +7,7 @@ The user's working tree and index are never touched: files are listed with
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 from collections.abc import Iterable
 
@@ -51,9 +52,11 @@ class GitFolder:
         except PolicyPathError:
             raise PolicyPathError(f"'{revision}' is not a commit, branch or tag of this repository") from None
         self._blobs: dict[str, tuple[str, int]] = {}  # relpath -> (blob id, size)
-        self._links: list[str] = []
+        self._links: list[str] = []  # links that lead out of the policy folder, or to nothing in it
+        self._cache: dict[str, bytes] = {}
         listing = _git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit,
                        "--", f"{prefix}/" if prefix else ".")
+        links: dict[str, str] = {}
         for entry in filter(None, listing.split(b"\0")):
             meta, _, path = entry.decode("utf-8", "surrogateescape").partition("\t")
             mode, kind, blob, size = meta.split()
@@ -61,38 +64,71 @@ class GitFolder:
                 continue
             relpath = path[len(prefix) + 1:] if prefix else path
             if mode == "120000":
-                self._links.append(relpath)
+                links[relpath] = blob
+            elif not size.isdigit():  # git prints no size for an object it does not have
+                raise PolicyPathError(f"git object {blob} of {revision} ({path}) is missing from this clone "
+                                      "(a shallow or partial clone?); fetch the history it needs")
             else:
                 self._blobs[relpath] = (blob, int(size))
-        self._cache: dict[str, bytes] = {}
+        self._follow(links)
+
+    def _follow(self, links: dict[str, str]) -> None:
+        """A committed link to a file inside the policy folder reads as that file, as on disk;
+        a link out of the folder, to nothing, or in a loop is reported, never followed."""
+        targets = dict(zip(links, self._read_blobs(list(links.values()), limit=4096)))
+        for relpath in links:
+            current, seen = relpath, set()
+            while current in targets and current not in seen:
+                seen.add(current)
+                target = targets[current].decode("utf-8", "surrogateescape")
+                joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+                current = "" if target.startswith("/") or joined.startswith("../") or joined == ".." else joined
+            if current in self._blobs:
+                self._blobs[relpath] = self._blobs[current]
+            else:
+                self._links.append(relpath)
 
     def has_project(self) -> bool:
         return discover.PROJECT_FILE in self._blobs
 
     def files(self, exclude: Iterable[str]) -> discover.Discovered:
         excluded = [discover.glob_to_regex(pattern) for pattern in exclude]
-        files = sorted(p for p in self._blobs if discover.is_policy_file(p, excluded))
+        candidates = sorted(p for p in self._blobs if discover.is_policy_file(p, excluded))
+        files = [p for p in candidates if discover.shown(p) == p]
+        misnamed = [discover.shown(p) for p in candidates if discover.shown(p) != p]
         links = sorted(p for p in self._links if discover.is_policy_file(p, excluded))
         self._load(files)
-        return discover.Discovered(files, links)
+        return discover.Discovered(files, links, [], misnamed)
 
     def _load(self, relpaths: list[str]) -> None:
-        """Read the wanted blobs in one `git cat-file --batch` run."""
-        wanted = [p for p in relpaths if p not in self._cache]
-        if not wanted:
-            return
-        request = "".join(f"{self._blobs[p][0]}\n" for p in wanted).encode()
-        output = _git(self.top, "cat-file", "--batch", data=request)
-        position = 0
-        for relpath in wanted:
+        """Read the wanted blobs in one `git cat-file --batch` run; none above the hard size limit,
+        whose verdict (too large) needs only the size that ls-tree gave."""
+        ceiling = source.Limits().max_file_bytes
+        wanted = [p for p in relpaths if p not in self._cache and self._blobs[p][1] <= ceiling]
+        for relpath, data in zip(wanted, self._read_blobs([self._blobs[p][0] for p in wanted], limit=ceiling)):
+            self._cache[relpath] = data
+
+    def _read_blobs(self, blobs: list[str], limit: int) -> list[bytes]:
+        """The content of each blob, in one `git cat-file --batch` run."""
+        if not blobs:
+            return []
+        output = _git(self.top, "cat-file", "--batch", data="".join(f"{blob}\n" for blob in blobs).encode())
+        found, position = [], 0
+        for blob in blobs:
             header_end = output.index(b"\n", position)
-            size = int(output[position:header_end].split()[2])
+            header = output[position:header_end].split()
+            if len(header) != 3 or header[1] != b"blob":
+                raise PolicyPathError(f"git object {blob} of {self.revision} is missing from this clone "
+                                      "(a shallow or partial clone?); fetch the history it needs, e.g. "
+                                      "git fetch --unshallow")
+            size = int(header[2])
             start = header_end + 1
-            self._cache[relpath] = output[start:start + size]
+            found.append(output[start:start + min(size, limit)])
             position = start + size + 1
+        return found
 
     def read(self, relpath: str, limits: source.Limits, *, positions: bool = True) -> source.SourceFile:
-        too_large = source.oversized(relpath, self._blobs[relpath][1], limits)
+        too_large = source.oversized(relpath, self._blobs[relpath][1], limits.at_most(source.Limits()))
         if too_large is not None:
             return too_large
         self._load([relpath])

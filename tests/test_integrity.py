@@ -352,3 +352,58 @@ def test_a_closed_standard_output_is_a_one_line_error():
                             preexec_fn=lambda: __import__("os").close(1))
     assert result.returncode == 2
     assert result.stderr.decode() == "cxpolicy: error: cannot write the output: standard output is closed\n"
+
+
+# --------------------------------------------------------------------------- git revisions
+
+
+def _git_repository(tmp_path: Path) -> Path:
+    from .test_git import commit, git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    write_repo(tmp_path / "policies", {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED})
+    commit(tmp_path, "Policies")
+    return tmp_path
+
+
+def test_a_revision_reads_links_inside_the_folder_as_the_disk_does(tmp_path):
+    from .test_git import commit
+
+    repo = _git_repository(tmp_path)
+    (repo / "policies" / "shared").mkdir()
+    (repo / "policies" / "shared" / "alias.yaml").symlink_to("../sentinel.yaml")
+    (repo / "outside.yaml").write_text(EXECUTIVE.replace("cco", "stranger"))
+    (repo / "policies" / "escape.yaml").symlink_to("../outside.yaml")
+    commit(repo, "Links")
+    on_disk = findings_of(cli("check", str(repo / "policies"), "--format", "json"))
+    from cxpolicy import engine, gitsource
+
+    at_head = engine.run(gitsource.folder_at(str(repo / "policies"), "HEAD"), engine.Options()).outcome.listed
+    assert sorted((f["code"], f["file"], f["line"]) for f in on_disk) == sorted((f.code, f.file, f.line) for f in at_head)
+    assert ("CX105", "shared/alias.yaml") in {(f.code, f.file) for f in at_head}, "the link is read, as on disk"
+    assert ("CX100", "escape.yaml") in {(f.code, f.file) for f in at_head}, "a link out of the folder is not"
+
+
+def test_a_blob_above_the_size_limit_is_never_read_from_git(tmp_path):
+    from cxpolicy import gitsource, source
+    from .test_git import commit
+
+    repo = _git_repository(tmp_path)
+    (repo / "policies" / "huge.yaml").write_bytes(b"# padding\n" * (source.Limits().max_file_bytes // 10 + 10))
+    commit(repo, "A huge file")
+    folder = gitsource.folder_at(str(repo / "policies"), "HEAD")
+    folder.files(())
+    assert "huge.yaml" not in folder._cache and "team.yaml" in folder._cache
+    result = folder.read("huge.yaml", source.Limits())
+    assert [f.code for f in result.findings] == ["CX100"] and "above the" in result.findings[0].message
+
+
+def test_a_missing_git_object_is_a_one_line_error(tmp_path):
+    from .test_git import git
+
+    repo = _git_repository(tmp_path)
+    blob = git(repo, "rev-parse", "HEAD:policies/team.yaml").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    result = cli("check", str(repo / "policies"), "--new-only", "--base", "HEAD")
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("cxpolicy: error: git object ") and result.stderr.count(b"\n") == 1
