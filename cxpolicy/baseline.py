@@ -2,12 +2,14 @@
 
 For repositories without the history `--new-only --base REF` needs. The file
 lists each finding's stable key (code, entity or file, message without line
-numbers), sorted, so it diffs well and shrinks as findings are fixed.
+numbers), sorted and repeated as often as the finding occurs, so it diffs well,
+shrinks as findings are fixed, and a second copy of a known finding is new.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from cxpolicy import __version__
 from cxpolicy.atomic import write_atomic
@@ -21,7 +23,7 @@ class BaselineError(Exception):
 
 
 def write(path: str, findings: list[Finding]) -> int:
-    keys = sorted({stable_key(finding) for finding in findings})
+    keys = sorted(stable_key(finding) for finding in findings)  # repeated as often as the finding is
     document = {
         "version": 1,
         "tool": {"name": "cxpolicy", "version": __version__},
@@ -31,11 +33,12 @@ def write(path: str, findings: list[Finding]) -> int:
     return len(keys)
 
 
-def read(path: str) -> set[Key]:
+def read(path: str) -> Counter[Key]:
+    """The baseline's findings, each as many times as it was recorded."""
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
-        return {(item["code"], item["subject"], item["detail"]) for item in document["findings"]}
+        return Counter((item["code"], item["subject"], item["detail"]) for item in document["findings"])
     except OSError as error:
         raise BaselineError(f"cannot read the baseline {path}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError):

@@ -13,6 +13,7 @@ import io
 import os
 import signal
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -173,11 +174,11 @@ def _run(path: str | None, output_format: str, output: str | None, fail_on: str,
             from cxpolicy import gitsource
 
             at_base = engine.run(gitsource.folder_at(root, compare_with), settings, rules=rules)
-            outcome = outcome.without({stable_key(f) for f in at_base.outcome.findings})
+            outcome = outcome.without(Counter(stable_key(f) for f in at_base.outcome.findings))
         if baseline_file is not None:
             known = baseline.read(baseline_file)
-            current = {stable_key(f) for f in outcome.findings}
-            outcome = dataclasses.replace(outcome.without(known), fixed=sorted(known - current))
+            current = Counter(stable_key(f) for f in outcome.findings)
+            outcome = dataclasses.replace(outcome.without(known), fixed=sorted((known - current).elements()))
     except (PolicyPathError, baseline.BaselineError) as error:
         fail_usage(str(error))
     emit(_render(outcome, output_format, threshold, colour=output is None and _colour()), output)

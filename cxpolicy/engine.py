@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import gc
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,13 +74,19 @@ class Outcome:
     fixed: list[tuple[str, str, str]] = field(default_factory=list)  # baseline entries no longer found
     own_rules: list[OwnRule] = field(default_factory=list)  # the CX office's Rules, for SARIF and JUnit
 
-    def without(self, known: set[tuple[str, str, str]]) -> "Outcome":
-        """Only the findings whose stable key is not in `known` (new-only and baseline modes)."""
-        fresh = [f for f in self.findings if stable_key(f) not in known]
+    def without(self, known: Counter[tuple[str, str, str]]) -> "Outcome":
+        """The findings not already `known` (new-only and baseline modes), counted as a multiset: with one
+        known copy of a finding, a second identical one is new."""
+        left = Counter(known)
+        fresh = []
         counts = dict(self.counts)
         for finding in self.findings:
-            if stable_key(finding) in known:
+            key = stable_key(finding)
+            if left[key] > 0:
+                left[key] -= 1
                 counts[finding.severity.value] -= 1
+            else:
+                fresh.append(finding)
         return dataclasses.replace(self, findings=fresh, counts=counts, known=len(self.findings) - len(fresh))
 
     @property

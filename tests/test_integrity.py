@@ -407,3 +407,82 @@ def test_a_missing_git_object_is_a_one_line_error(tmp_path):
     result = cli("check", str(repo / "policies"), "--new-only", "--base", "HEAD")
     assert result.returncode == 2
     assert result.stderr.decode().startswith("cxpolicy: error: git object ") and result.stderr.count(b"\n") == 1
+
+
+# --------------------------------------------------------------------------- what a change weakens
+
+
+@pytest.fixture
+def policy_repo(tmp_path):
+    from .test_git import commit, git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    shutil.copytree(POLICIES, tmp_path / "policies")
+    commit(tmp_path, "Policies as they are")
+    return tmp_path
+
+
+def _diff(repo: Path) -> dict:
+    result = cli("diff", "HEAD~1", str(repo / "policies"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_project_settings_that_weaken_the_checks_come_first(policy_repo):
+    from .test_git import commit
+
+    edit(policy_repo / "policies" / "cxpolicy.yaml", "  today: 2026-11-22\n",
+         "  today: 2019-11-22\n  rules: {CX401: off, CX214: info}\n  limits: {maxDepth: 50}\n")
+    edit(policy_repo / "policies" / "cxpolicy.yaml", 'exclude: ["drafts/**"]', 'exclude: ["drafts/**", "touchpoints/**"]')
+    commit(policy_repo, "Quietly weaken the checks")
+    changes = _diff(policy_repo)["changes"]
+    weakened = [c["summary"] for c in changes if c["category"] == "settings-weakened"]
+    assert any("CX401 error -> off" in s for s in weakened) and any("CX214 warning -> info" in s for s in weakened)
+    assert any(s.startswith("today 2026-11-22 -> 2019-11-22") for s in weakened)
+    assert any("exclude + touchpoints/**" in s for s in weakened)
+    assert any("limits.maxDepth 100 -> 50" in s for s in [c["summary"] for c in changes])
+    assert changes[0]["category"] == "settings-weakened"
+    markdown = cli("diff", "HEAD~1", str(policy_repo / "policies"), "--format", "markdown").stdout.decode()
+    assert markdown.index("CX401") < markdown.index("### "), "called out above every other section"
+
+
+def test_lowered_attainment_is_a_loosening(policy_repo):
+    from .test_git import commit
+
+    path = policy_repo / "policies" / "standards" / "contact-centre.yaml"
+    text = path.read_text()
+    assert "attainment: 80%" in text
+    path.write_text(text.replace("attainment: 80%", "attainment: 1%", 1))
+    commit(policy_repo, "Lower the bar")
+    loosened = [c for c in _diff(policy_repo)["changes"] if c["category"] == "loosened"]
+    assert [c["summary"] for c in loosened] == ["attainment 80% -> 1%"]
+
+
+def test_a_standard_renamed_while_loosened_is_called_a_loosening(policy_repo):
+    from .test_git import commit
+
+    path = policy_repo / "policies" / "standards" / "stores-and-delivery.yaml"
+    text = path.read_text()
+    assert "  id: store-queue-5min\n" in text and "objective: {max: 5min}" in text
+    path.write_text(text.replace("  id: store-queue-5min\n", "  id: store-queue-relaxed\n")
+                    .replace("objective: {max: 5min}", "objective: {max: 3d}"))
+    commit(policy_repo, "A new name and a looser promise")
+    changes = _diff(policy_repo)["changes"]
+    loosened = [c for c in changes if c["category"] == "loosened"]
+    assert [(c["entity"], c["summary"]) for c in loosened] == [
+        ("servicestandard:store-queue-relaxed", "renamed from store-queue-5min; queue-time max 5min -> 3d")]
+    assert not [c for c in changes if c["category"] in ("added", "removed")]
+
+
+def test_new_only_counts_findings_as_a_multiset(policy_repo):
+    from .test_git import commit
+
+    team = "apiVersion: cxpolicy/v1\nkind: Team\nmetadata: {{id: {ident}}}\nspec: {{reportsTo: cco, lead: yes}}\n"
+    path = policy_repo / "policies" / "teams" / "pilots.yaml"
+    path.write_text(team.format(ident="pilot-a"))
+    commit(policy_repo, "One ambiguous 'yes'")
+    path.write_text("---\n".join(team.format(ident=ident) for ident in ("pilot-a", "pilot-b", "pilot-c")))
+    result = cli("check", str(policy_repo / "policies"), "--new-only", "--base", "HEAD", "--format", "json")
+    assert result.returncode == 1
+    fresh = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "CX102"]
+    assert len(fresh) == 2, "two more copies of a known finding are two new findings"

@@ -9,6 +9,7 @@ or resolves. Changes that make a promise weaker come first.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from cxpolicy.policyset import Entity
 
 #: Categories in the order a reviewer should read them; the first ones weaken a promise.
 CATEGORIES = (
+    ("settings-weakened", "Project settings that weaken the checks"),
     ("loosened", "Standards loosened"),
     ("lowered", "Targets lowered"),
     ("lost-owner", "Ownership lost"),
@@ -28,11 +30,14 @@ CATEGORIES = (
     ("raised", "Targets raised"),
     ("prioritised", "Segments prioritised"),
     ("journey", "Journeys changed"),
+    ("settings", "Project settings changed"),
     ("added", "Added"),
     ("removed", "Removed"),
     ("changed", "Changed"),
 )
-ATTENTION = frozenset({"loosened", "lowered", "lost-owner", "deprioritised"})
+ATTENTION = frozenset({"settings-weakened", "loosened", "lowered", "lost-owner", "deprioritised"})
+#: How strongly a check can be set in cxpolicy.yaml's `rules:`, weakest first.
+_STRENGTH = {"off": 0, "info": 1, "warning": 2, "error": 3}
 
 
 @dataclass(frozen=True)
@@ -88,14 +93,85 @@ def field_changes(old: Entity, new: Entity) -> list[FieldChange]:
             if before.get(path) != after.get(path)]
 
 
-def _standard(old: Entity, new: Entity) -> tuple[str, str] | None:
-    """('tightened' | 'loosened', summary) when the promise changed in strength."""
+def _standard(old: Entity, new: Entity) -> list[tuple[str, str]]:
+    """('tightened' | 'loosened', summary) for each way the promise changed in strength: its
+    threshold, and the share of interactions that must meet it (a missing attainment is 100%)."""
+    found = []
     a, b = old.spec.objective, new.spec.objective
-    if a.bound != b.bound or a.threshold.dimension != b.threshold.dimension or a.threshold.amount == b.threshold.amount:
-        return None
-    tighter = b.threshold.amount < a.threshold.amount if a.bound == "max" else b.threshold.amount > a.threshold.amount
-    return ("tightened" if tighter else "loosened",
-            f"{new.spec.metric} {a.bound} {a.threshold} -> {b.threshold}")
+    if a.bound == b.bound and a.threshold.dimension == b.threshold.dimension and a.threshold.amount != b.threshold.amount:
+        tighter = b.threshold.amount < a.threshold.amount if a.bound == "max" else b.threshold.amount > a.threshold.amount
+        found.append(("tightened" if tighter else "loosened", f"{new.spec.metric} {a.bound} {a.threshold} -> {b.threshold}"))
+    before, after = old.spec.attainment, new.spec.attainment
+    share_before = before.percent if before is not None else 100.0
+    share_after = after.percent if after is not None else 100.0
+    if share_before != share_after:
+        found.append(("tightened" if share_after > share_before else "loosened",
+                      f"attainment {before or '100% (unset)'} -> {after or '100% (unset)'}"))
+    return found
+
+
+def _scope(standard: Entity) -> tuple:
+    """What a standard promises about: its metric and where, for whom (to recognise a renamed standard)."""
+    scope = standard.spec.applies_to
+    return (standard.spec.metric, tuple(sorted(scope.touchpoints)), tuple(sorted(scope.channels)),
+            tuple(sorted(scope.journeys)), tuple(sorted(scope.segments)))
+
+
+def _renames(base: Run, head: Run) -> dict[str, str]:
+    """Standards removed at the base and added at the head with the same metric and scope: new id -> old id."""
+    removed = {ident: e for ident, e in base.policy.entities.get("servicestandard", {}).items()
+               if ident not in head.policy.entities.get("servicestandard", {})}
+    added = {ident: e for ident, e in head.policy.entities.get("servicestandard", {}).items()
+             if ident not in base.policy.entities.get("servicestandard", {})}
+    by_scope: dict[tuple, list[str]] = {}
+    for ident in sorted(removed):
+        by_scope.setdefault(_scope(removed[ident]), []).append(ident)
+    found = {}
+    for ident in sorted(added):
+        candidates = by_scope.get(_scope(added[ident]))
+        if candidates:
+            found[ident] = candidates.pop(0)
+    return found
+
+
+def _settings(base: Run, head: Run) -> list[Change]:
+    """What changed in cxpolicy.yaml: a check switched off or downgraded, `today` moved back (which
+    keeps expired waivers and overdue reviews quiet), limits changed or folders excluded weaken the
+    checks themselves, and come first."""
+    from cxpolicy.catalogue import CATALOGUE, checks
+
+    checks()
+    old, new = base.policy.project, head.policy.project
+    name = "project:" + (head.policy.project_entity.id if head.policy.project_entity is not None else "cxpolicy")
+    changes = []
+
+    def change(weakens: bool, summary: str) -> None:
+        changes.append(Change("settings-weakened" if weakens else "settings", name, "cxpolicy.yaml", summary))
+
+    for code in sorted(set(old.rules) | set(new.rules)):
+        default = CATALOGUE[code].severity.value if code in CATALOGUE else "error"
+        before, after = old.rules.get(code, default), new.rules.get(code, default)
+        if before != after:
+            change(_STRENGTH[after] < _STRENGTH[before], f"check {code} {before} -> {after}")
+    if old.today != new.today:
+        moved_back = new.today is not None and new.today < (old.today or base.today)
+        change(moved_back, f"today {old.today or 'the real date'} -> {new.today or 'the real date'}"
+                           + (" (expired waivers and overdue reviews go quiet)" if moved_back else ""))
+    for field_name, label in (("max_file_bytes", "maxFileBytes"), ("max_depth", "maxDepth"),
+                              ("max_alias_nodes", "maxAliasNodes")):
+        before, after = getattr(old.limits, field_name), getattr(new.limits, field_name)
+        if before != after:
+            change(after > before, f"limits.{label} {before:,} -> {after:,}")
+    for pattern in sorted(set(new.exclude) - set(old.exclude)):
+        change(True, f"exclude + {pattern} (its files are no longer checked)")
+    for pattern in sorted(set(old.exclude) - set(new.exclude)):
+        change(False, f"exclude - {pattern}")
+    for metric in sorted(set(old.metrics) | set(new.metrics)):
+        if old.metrics.get(metric) != new.metrics.get(metric):
+            change(False, f"metric {metric} {'added' if metric not in old.metrics else 'removed' if metric not in new.metrics else 'redefined'}")
+    if old.owner != new.owner:
+        change(new.owner is None, f"owner {old.owner or 'nobody'} -> {new.owner or 'nobody'}")
+    return changes
 
 
 def _targets(old: Entity, new: Entity) -> list[tuple[str, str]]:
@@ -135,9 +211,7 @@ def _compare(old: Entity, new: Entity, base: Run, head: Run) -> list[Change]:
         else:
             changes.append(Change("transferred", new.name, new.title, f"{role} {owner_before or 'nobody'} -> {owner_after}"))
     if new.kind == "ServiceStandard":
-        strength = _standard(old, new)
-        if strength is not None:
-            changes.append(Change(strength[0], new.name, new.title, strength[1]))
+        changes += [Change(category, new.name, new.title, summary) for category, summary in _standard(old, new)]
     if new.kind == "KPI":
         changes += [Change(category, new.name, new.title, summary) for category, summary in _targets(old, new)]
     if new.kind == "Segment" and old.spec.priority != new.spec.priority:
@@ -157,10 +231,20 @@ def _compare(old: Entity, new: Entity, base: Run, head: Run) -> list[Change]:
 def build(base: Run, head: Run) -> Diff:
     names = {kind: set(base.policy.entities.get(kind, {})) | set(head.policy.entities.get(kind, {}))
              for kind in set(base.policy.entities) | set(head.policy.entities)}
-    changes: list[Change] = []
+    changes: list[Change] = _settings(base, head)
+    renamed = _renames(base, head)
     for kind in sorted(names):
         for ident in sorted(names[kind]):
+            if kind == "servicestandard" and ident in renamed.values():
+                continue  # compared under its new id
             old, new = base.policy.get(f"{kind}:{ident}"), head.policy.get(f"{kind}:{ident}")
+            if kind == "servicestandard" and ident in renamed:
+                old = base.policy.get(f"servicestandard:{renamed[ident]}")
+                found = _compare(old, new, base, head)
+                for change in found:
+                    change.summary = f"renamed from {renamed[ident]}; {change.summary}"
+                changes += found or [Change("changed", new.name, new.title, f"renamed from {renamed[ident]}")]
+                continue
             if old is None and new is not None:
                 changes.append(Change("added", new.name, new.title, f"new {new.kind} in {new.file}"))
             elif new is None and old is not None:
@@ -169,8 +253,6 @@ def build(base: Run, head: Run) -> Diff:
                 changes += _compare(old, new, base, head)
     order = {category: index for index, (category, _) in enumerate(CATEGORIES)}
     changes.sort(key=lambda change: (order[change.category], change.entity))
-    before = {stable_key(f): f for f in base.outcome.findings}
-    after = {stable_key(f): f for f in head.outcome.findings}
-    introduced = sorted(f for key, f in after.items() if key not in before)
-    resolved = sorted(f for key, f in before.items() if key not in after)
+    introduced = head.outcome.without(Counter(stable_key(f) for f in base.outcome.findings)).findings
+    resolved = base.outcome.without(Counter(stable_key(f) for f in head.outcome.findings)).findings
     return Diff(base.outcome.root, head.outcome.root, changes, introduced, resolved)
