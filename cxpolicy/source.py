@@ -14,6 +14,7 @@ mean the same thing to every tool that reads it.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import os
 import re
@@ -121,6 +122,7 @@ class SourceFile:
     file: str
     documents: list[Document]
     findings: list[Finding]
+    continues: bool = False  # a value spans lines inside a block collection (see _leniencies)
 
 
 _CORE_NULL = frozenset(("", "~", "null", "Null", "NULL"))
@@ -231,10 +233,119 @@ def read_text(relpath: str, raw: bytes, limits: Limits = Limits(), *, positions:
     text, problem = _decode(relpath, raw)
     if problem is not None:
         return SourceFile(relpath, [], [problem])
+    if text and text[-1] != "\n" and not text[text.rfind("\n") + 1:].strip(" "):
+        text += "\n"  # libyaml drops a last line of only spaces that has no line break (YAML keeps it)
     read = _compose(relpath, text, limits, positions)
-    if not positions and read.findings:
+    lenient = _leniencies(relpath, text) if read.continues or _suspect(text) else []
+    if not positions and (read.findings or lenient):
         read = _compose(relpath, text, limits, True)
+    read.findings.extend(lenient)
     return read
+
+
+# What libyaml accepts though YAML 1.2 does not (or reads differently from it), in forms an analyst
+# can write: a comment glued to a value, a tab or too little indentation on a continued line, `?`
+# glued to a flow key, an anchor name holding ':'. Cheap searches (and the composer, for continued
+# lines) find the files that may hold one; only those are looked at closely (docs/security.md lists
+# the leniencies left).
+_GLUED_COMMENT = re.compile(r"""(?<=["'\]},])#""")
+_GLUED_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
+_LEADING_TAB = re.compile(r"^ *\t", re.M)
+_GLUED_QUESTION = re.compile(r"(?<=[\[{,]) *\?(?=[^\s,\[\]{}])")
+_COLON_ANCHOR = re.compile(r"&[^\s:]*:\S")
+_GLUED = ('"#', "'#", "]#", "}#", ",#", "\t")
+
+
+def _suspect(text: str) -> bool:
+    """Whether a text may hold a leniency that is not a continued line (the composer tells those):
+    substring searches first, which run at memory speed; a pattern only where its rare character is."""
+    return (any(glued in text for glued in _GLUED)
+            or ("?" in text and _GLUED_QUESTION.search(text) is not None)
+            or ("&" in text and _COLON_ANCHOR.search(text) is not None)
+            or (("|" in text or ">" in text) and _GLUED_HEADER_COMMENT.search(text) is not None))
+
+
+def _leniencies(relpath: str, text: str) -> list[Finding]:
+    """CX100 for each place libyaml reads leniently (see _suspect), found from where the scalars and
+    flow collections lie; empty when the text does not even parse (its syntax error is reported)."""
+    scalars: list[tuple[int, int, str | None]] = []  # (start, end, style)
+    # Values spanning lines inside a block collection: (start, end, start line, the block's column).
+    continued: list[tuple[int, int, int, int]] = []
+    anchors: list[tuple[int, int]] = []
+    open_collections: list[tuple[Any, int | None]] = []  # (start event, column if a block collection)
+    parser = _Parser(text)
+    try:
+        while (event := parser.get_event()) is not None and not isinstance(event, ev.StreamEndEvent):
+            if isinstance(event, (ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent)) and event.anchor:
+                anchors.append((event.start_mark.index, len(event.anchor)))
+            block = open_collections[-1][1] if open_collections else None
+            if isinstance(event, ev.ScalarEvent):
+                start, end = event.start_mark, event.end_mark
+                scalars.append((start.index, end.index, event.style))
+                if event.style in ("'", '"') and end.line > start.line and block is not None:
+                    continued.append((start.index, end.index, start.line, block))
+            elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                open_collections.append((event, None if event.flow_style else event.start_mark.column))
+            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                opened, _ = open_collections.pop()
+                parent = open_collections[-1][1] if open_collections else None
+                if opened.flow_style and parent is not None and event.end_mark.line > opened.start_mark.line:
+                    continued.append((opened.start_mark.index, event.end_mark.index, opened.start_mark.line, parent))
+    except yaml.YAMLError:
+        return []
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+    starts = [start for start, _, _ in scalars]
+
+    def inside(index: int, styles: tuple = (None, "", "'", '"', "|", ">")) -> bool:
+        at = bisect.bisect_right(starts, index) - 1
+        return at >= 0 and scalars[at][0] <= index < scalars[at][1] and scalars[at][2] in styles
+
+    found = []
+
+    def report(index: int, message: str, hint: str) -> None:
+        line, column = _line_column(text, index)
+        found.append(checks.YAML_SYNTAX.at(relpath, line, column, message, hint=hint))
+
+    for match in _GLUED_COMMENT.finditer(text):
+        index = match.end() - 1
+        if not inside(index):
+            report(index, "a comment must have a space before its '#'; here it is glued to the value",
+                   "Put a space before '#', or put the whole value in quotes if '#' belongs to it.")
+    for match in _GLUED_HEADER_COMMENT.finditer(text):
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if at >= 0 and scalars[at][0] == match.start() and scalars[at][2] in ("|", ">"):
+            report(match.end() - 1, "a comment must have a space before its '#'; here it is glued to the '"
+                                    f"{text[match.start()]}' that starts the text block",
+                   "Put a space before '#'.")
+    for match in _LEADING_TAB.finditer(text):
+        index = match.end() - 1
+        if not inside(index, ("|", ">")):
+            report(index, "this line is indented with a tab; YAML indents with spaces only",
+                   "Replace the tab at the start of the line with spaces.")
+    for match in _GLUED_QUESTION.finditer(text):
+        index = match.end() - 1
+        if not inside(index):
+            report(index, "a '?' glued to a key in brackets is read as a key marker by some YAML readers "
+                          "and as text by others", "Put the value in quotes, e.g. '?x'.")
+    for index, size in anchors:
+        after = index + 1 + size
+        if text[after:after + 1] == ":" and not text[after + 1:after + 2].isspace():
+            report(index, "an anchor name cannot hold ':'", "Name the anchor with letters, digits and dashes.")
+    for start, end, line, indent in continued:
+        position = text.find("\n", start)
+        while -1 < position < end:
+            next_line = position + 1
+            stripped = text[next_line:].split("\n", 1)[0]
+            if stripped.strip() and len(stripped) - len(stripped.lstrip(" ")) <= indent:
+                report(next_line, f"this line continues the value begun on line {line + 1}, so it must be "
+                                  "indented more than the field it belongs to",
+                       "Indent the continued line with more spaces than the field's name.")
+                break
+            position = text.find("\n", next_line)
+    return found
 
 
 def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> SourceFile:
@@ -267,7 +378,7 @@ def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> Source
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
-    return SourceFile(relpath, builder.documents, builder.findings)
+    return SourceFile(relpath, builder.documents, builder.findings, builder.continues)
 
 
 def _too_deep(relpath: str, line: int, column: int, limits: Limits) -> Finding:
@@ -310,10 +421,10 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
 class _Frame:
     """A mapping or list under construction."""
 
-    __slots__ = ("value", "path", "is_map", "key", "key_mark", "mark", "keep", "anchor", "start_count")
+    __slots__ = ("value", "path", "is_map", "key", "key_mark", "mark", "keep", "anchor", "start_count", "flow_line")
 
     def __init__(self, value: Any, path: Path, mark: tuple[int, int], keep: bool,
-                 anchor: str | None, start_count: int) -> None:
+                 anchor: str | None, start_count: int, flow_line: int = -1) -> None:
         self.value = value
         self.path = path
         self.is_map = isinstance(value, dict)
@@ -323,6 +434,7 @@ class _Frame:
         self.keep = keep
         self.anchor = anchor
         self.start_count = start_count
+        self.flow_line = flow_line  # the line a flow collection inside a block one starts on; else -1
 
     def child_path(self) -> Path:
         return self.path + ((self.key,) if self.is_map else (len(self.value),))
@@ -351,6 +463,9 @@ class _Composer:
         self.record = positions
         self.documents: list[Document] = []
         self.findings: list[Finding] = []
+        # A quoted value or flow collection inside a block one spans lines: its continued lines need
+        # more indentation than libyaml asks for (see _leniencies).
+        self.continues = False
 
     def finding(self, check: Any, mark: Any, message: str, hint: str | None = None) -> None:
         self.findings.append(check.at(self.file, mark.line + 1, mark.column + 1, message, hint=hint))
@@ -419,6 +534,9 @@ class _Composer:
             mark = (event.start_mark.line + 1, event.start_mark.column + 1) if record else _NO_MARK
             if kind is _SCALAR:
                 count += 1
+                if event.style and stack and stack[-1].flow_line < 0 and event.style in "'\"" \
+                        and event.end_mark.line != event.start_mark.line:
+                    self.continues = True
                 place(scalar(event), mark, count - 1, event.anchor, event)
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 count += 1
@@ -438,9 +556,12 @@ class _Composer:
                     raise _StopReading
                 path = stack[-1].child_path() if stack and keep and record else ()
                 container: Any = {} if kind is _MAPPING_START else []
-                stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1))
+                flow_line = event.start_mark.line if event.flow_style and stack and stack[-1].flow_line < 0 else -1
+                stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1, flow_line))
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
+                if frame.flow_line >= 0 and event.end_mark.line != frame.flow_line:
+                    self.continues = True
                 place(frame.value, frame.mark, frame.start_count, frame.anchor, event)
             elif kind is _ALIAS:
                 if event.anchor not in anchors:

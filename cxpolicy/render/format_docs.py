@@ -244,8 +244,15 @@ differently is an error with its line and column, never a guess:
   or write them plainly.
 * Tags (`!!python/object`, `!custom`) and merge keys (`<<`) are not allowed.
 * A key written twice in one mapping, a key that is not a word (`1:`, `? [a]`).
-* Limits against hostile files (see `limits` under Project): 10 MiB per file,
-  100 levels of nesting, 10,000 values produced by aliases per document.
+* What some readers accept and YAML does not: a comment glued to a value
+  (`title: "Care"# note` needs a space before `#`), a tab at the start of a
+  line (indent with spaces), a quoted value or bracketed list continued on a
+  line indented no more than its field, `?` glued to a key in brackets.
+* Numbers must be finite (`.nan` and `.inf` are not allowed) and durations at
+  most 100 years.
+* Limits against hostile files (see `limits` under Project, which may lower
+  them, never raise them): 10 MiB per file, 100 levels of nesting, 10,000
+  values produced by aliases per document. See docs/security.md.
 
 ## Kinds
 """
