@@ -18,7 +18,18 @@ demo: $(STAMP)
 	$(BIN)/cxpolicy report ownership policies --format html --output build/report.html
 	@echo "Browser report: $(CURDIR)/build/report.html"
 
-test: $(STAMP)
+# The npm tools the conformance tests drive (SARIF Multitool, Nu HTML Checker, axe-core), installed
+# when npm is there; without npm those tests skip (and fail under CI, whose .ci/run brings npm).
+TOOLS := build/test-tools
+NPM_TOOLS := @microsoft/sarif-multitool@5.7.0 vnu-jar@26.9.27 axe-core@4.14.1
+
+$(TOOLS)/.installed: Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(TOOLS) $(NPM_TOOLS) && \
+		chmod u+x $(TOOLS)/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool && touch $@; \
+	else echo "npm not found: the conformance tests that need its tools will skip"; fi
+
+test: $(STAMP) $(TOOLS)/.installed
 	$(BIN)/python -m pytest
 
 # Times cxpolicy against the parsing floor and its peers at 1k, 10k and 100k

@@ -40,8 +40,7 @@ def _rules(outcome: Outcome) -> list[dict]:
     for rule in outcome.own_rules:
         help_text = rule.help or f"The CX office's rule {rule.code}, declared in {rule.file}."
         descriptors.append({
-            "id": rule.code,
-            "name": "".join(word.capitalize() for word in rule.code.split("-")),  # SARIF: a name, not the id
+            "id": rule.code,  # a Rule's id is already its readable name: SARIF then leaves `name` out
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": f"{rule.summary} (the CX office's own rule, in {rule.file})"},
             "help": {"text": help_text},
