@@ -46,6 +46,7 @@ class Check:
         *,
         entity: str | None = None,
         hint: str | None = None,
+        end: tuple[int, int] | None = None,
     ) -> Finding:
         """A finding of this check, at its default severity (the engine applies overrides)."""
         return Finding(
@@ -58,6 +59,7 @@ class Check:
             severity=self.severity,
             entity=entity,
             hint=bounded(hint) if hint is not None else None,
+            end=end,
         )
 
 
@@ -65,7 +67,8 @@ class Check:
            key: bool = False) -> Finding:
         """A finding about an entity or a stage, at `path` within it (its id when not given)."""
         file, line, column = subject.where(key=key) if path is None else subject.where(path, key=key)
-        return self.at(file, line, column, message, entity=subject.name, hint=hint)
+        end = None if key else (subject.end() if path is None else subject.end(path))
+        return self.at(file, line, column, message, entity=subject.name, hint=hint, end=end)
 
 
 def checks() -> list[Check]:

@@ -48,6 +48,9 @@ class Stage:
     def where(self, path: tuple = ("id",), *, key: bool = False) -> tuple[str, int, int]:
         return self.journey.where(self.path + tuple(path), key=key)
 
+    def end(self, path: tuple = ("id",)) -> tuple[int, int] | None:
+        return self.journey.end(self.path + tuple(path))
+
 
 @dataclass(frozen=True)
 class ReportingLine:

@@ -55,6 +55,9 @@ class Entity:
         line, column = self.document.where(path, key=key)
         return self.document.file, line, column
 
+    def end(self, path: source.Path = ("metadata", "id")) -> tuple[int, int] | None:
+        return self.document.end(path)
+
 
 @dataclass
 class PolicySet:
@@ -250,7 +253,7 @@ def _without_cascades(read: source.SourceFile, findings: list[Finding], entities
         kind = document.data.get("kind") if isinstance(document.data, dict) else None
         if not isinstance(kind, str) or kind not in model.KINDS:
             continue
-        for path, (_, _, line, column) in document.positions.items():
+        for path, (_, _, line, column, *_) in document.positions.items():
             problem = ambiguous.get((line, column))
             if problem is None:
                 continue
@@ -282,7 +285,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                     message, hint = problem
                     file, line, column = entity.where(path)
                     findings.append(checks.UNKNOWN_REFERENCE.at(
-                        file, line, column, message, entity=entity.name, hint=hint))
+                        file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path)))
             if kind in ("waiver", "ruletest"):
                 findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), rule_names))
     if policy.project_entity is not None:

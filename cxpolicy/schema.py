@@ -115,7 +115,8 @@ def _dedupe(findings: Iterator[Finding]) -> list[Finding]:
 def _at(document: Document, path: Path, message: str, hint: str | None = None, *, key: bool = False,
         entity: str | None = None) -> Finding:
     line, column = document.where(path, key=key)
-    return checks.SCHEMA.at(document.file, line, column, message, hint=hint, entity=entity)
+    return checks.SCHEMA.at(document.file, line, column, message, hint=hint, entity=entity,
+                            end=None if key else document.end(path))
 
 
 def _field(path: Path) -> str:

@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 
 Path = tuple  # of str keys and int list indexes, e.g. ("spec", "stages", 1, "id")
+Spot = tuple  # (key line, key column, value line, value column, end line, end column)
 
 
 def format_path(path: Path) -> str:
@@ -83,18 +84,18 @@ class Document:
     file: str
     index: int
     data: Any
-    # path -> (key line, key column, value line, value column), all 1-based.
-    # List items have their own position as both key and value.
-    _positions: dict[Path, tuple[int, int, int, int]] | None = field(repr=False)
-    reload: Callable[[], list[dict[Path, tuple[int, int, int, int]]]] | None = field(default=None, repr=False)
+    # path -> (key line, key column, value line, value column, value's end line, end column), all
+    # 1-based, the end just after the value. List items have their own position as both key and value.
+    _positions: dict[Path, Spot] | None = field(repr=False)
+    reload: Callable[[], list[dict[Path, Spot]]] | None = field(default=None, repr=False)
 
     @property
-    def positions(self) -> dict[Path, tuple[int, int, int, int]]:
+    def positions(self) -> dict[Path, Spot]:
         if self._positions is None:
-            self._positions = self.reload()[self.index] if self.reload is not None else {(): (1, 1, 1, 1)}
+            self._positions = self.reload()[self.index] if self.reload is not None else {(): (1, 1, 1, 1, 1, 1)}
         return self._positions
 
-    def known_positions(self) -> dict[Path, tuple[int, int, int, int]] | None:
+    def known_positions(self) -> dict[Path, Spot] | None:
         """The position map if it is already built (None: it is found by `reload` when asked for)."""
         return self._positions
 
@@ -113,8 +114,13 @@ class Document:
         path = tuple(path)
         while path not in self.positions:
             path = path[:-1]
-        k_line, k_col, v_line, v_col = self.positions[path]
+        k_line, k_col, v_line, v_col = self.positions[path][:4]
         return (k_line, k_col) if key else (v_line, v_col)
+
+    def end(self, path: Path = ()) -> tuple[int, int] | None:
+        """Where the value written at `path` ends (None for a path not written in the file)."""
+        spot = self.positions.get(tuple(path))
+        return spot[4:] if spot is not None else None
 
 
 @dataclass
@@ -481,7 +487,7 @@ class _Composer:
     def _document(self, parser: Any, start: Any, index: int) -> Document:
         start_mark = (start.start_mark.line + 1, start.start_mark.column + 1)
         record = self.record
-        positions: dict[Path, tuple[int, int, int, int]] = {(): start_mark + start_mark}
+        positions: dict[Path, Spot] = {(): start_mark + start_mark + start_mark}
         document = Document(self.file, index, None, positions if record else None)
         anchors: dict[str, tuple[Any, int]] = {}
         stack: list[_Frame] = []
@@ -493,9 +499,10 @@ class _Composer:
             """Attach a finished value to its parent, or make it the document."""
             if anchor is not None:
                 anchors[anchor] = (value, count - first_count)
+            end = (event.end_mark.line + 1, event.end_mark.column + 1) if record else _NO_MARK
             if not stack:
                 document.data = value
-                positions[()] = mark + mark
+                positions[()] = mark + mark + end
                 return
             parent = stack[-1]
             if parent.is_map and parent.key is _NO_KEY:
@@ -517,11 +524,11 @@ class _Composer:
                 if keep:
                     parent.value[key] = value
                     if record:
-                        positions[path] = parent.key_mark + mark
+                        positions[path] = parent.key_mark + mark + end
             elif keep:
                 parent.value.append(value)
                 if record:
-                    positions[path] = mark + mark
+                    positions[path] = mark + mark + end
 
         get_event = parser.get_event
         scalar = self._scalar

@@ -201,6 +201,9 @@ def test_sarif_meets_the_schema_and_every_result_has_its_rule(outputs):
         assert not re.search(r"[ ?#\n\x00-\x1f]", location["uri"]), location["uri"]
         assert unquote(location["uri"]).removeprefix("policies/") in files or unquote(location["uri"]) in files
         assert result["partialFingerprints"]
+    spans = [r["locations"][0]["physicalLocation"]["region"] for r in run["results"]]
+    assert any(s.get("endLine") == s["startLine"] and s["endColumn"] > s["startColumn"] for s in spans), \
+        "findings at a value say where it ends"
 
 
 def test_sarif_passes_the_microsoft_multitool(outputs, tmp_path):
