@@ -486,3 +486,55 @@ def test_new_only_counts_findings_as_a_multiset(policy_repo):
     assert result.returncode == 1
     fresh = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "CX102"]
     assert len(fresh) == 2, "two more copies of a known finding are two new findings"
+
+
+# --------------------------------------------------------------------------- files discovery would skip
+
+
+def test_an_unreadable_folder_is_reported_not_skipped(tmp_path, monkeypatch):
+    import os
+
+    from cxpolicy import discover
+
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "locked/inner.yaml": EXECUTIVE.replace("cco", "hidden")})
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path).endswith("locked"):  # tests run as root, where permissions never refuse
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    found = discover.policy_files(str(tmp_path))
+    assert found.unreadable == ["locked/"] and found.files == ["team.yaml"]
+    from cxpolicy import engine
+
+    outcome = engine.run(str(tmp_path), engine.Options()).outcome
+    assert ("CX100", "locked/") in {(f.code, f.file) for f in outcome.findings}
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "junit"])
+def test_a_file_name_that_is_not_utf8_is_a_finding_in_every_format(tmp_path, output_format):
+    import os
+
+    write_repo(tmp_path / "policies", {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED})
+    with open(os.path.join(os.fsencode(tmp_path / "policies"), b"caf\xe9.yaml"), "w") as handle:
+        handle.write(EXECUTIVE)
+    target = tmp_path / f"out.{output_format}"
+    result = cli("check", str(tmp_path / "policies"), "--format", output_format, "-o", str(target), "--cache")
+    assert result.returncode == 1 and result.stderr == b"", result.stderr
+    text = target.read_text(encoding="utf-8")
+    shown = {"json": "caf\\\\xe9.yaml", "sarif": "caf%5Cxe9.yaml"}.get(output_format, "caf\\xe9.yaml")
+    assert shown in text, "the file is named, its bytes spelled out"
+
+
+def test_a_file_name_that_is_not_utf8_does_not_break_the_page_or_codeowners(tmp_path):
+    import os
+
+    root = _routed_repository(tmp_path, ["plain.yaml"])
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.yaml"), "w") as handle:
+        handle.write("apiVersion: cxpolicy/v1\nkind: Touchpoint\nmetadata: {id: odd}\nspec: {channel: phone, owner: care}\n")
+    page = cli("report", "ownership", str(root), "--format", "html", "-o", str(tmp_path / "page.html"))
+    assert page.returncode == 0 and page.stderr == b""
+    routing = cli("codeowners", str(root))
+    assert routing.returncode == 0 and b"caf" not in routing.stdout
