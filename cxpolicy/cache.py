@@ -86,7 +86,7 @@ def key(root: str, settings: dict[str, Any]) -> str:
     files = sorted(found.files + ([PROJECT_FILE] if os.path.isfile(os.path.join(root, PROJECT_FILE)) else []))
     for relpath in files:
         digest.update(f"{relpath}\0{_file_digest(os.path.join(root, relpath))}\n".encode("utf-8", "backslashreplace"))
-    for relpath in found.outside_links + found.unreadable:
+    for relpath in found.outside_links + found.unreadable + found.misnamed:
         digest.update(f"{relpath}\0outside\n".encode("utf-8", "backslashreplace"))
     return digest.hexdigest()
 

@@ -275,7 +275,6 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
     """CX104 for every reference to an entity, stage, check or rule that does not exist."""
     findings = []
     stages = {journey.id: {stage.id for stage in journey.spec.stages} for journey in policy.of("journey")}
-    rule_names = set(policy.entities.get("rule", {}))
     suggest = _Suggester(policy)
     for kind in sorted(policy.entities):
         for entity in policy.of(kind):
@@ -287,7 +286,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                     findings.append(checks.UNKNOWN_REFERENCE.at(
                         file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path)))
             if kind in ("waiver", "ruletest"):
-                findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), rule_names))
+                findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), suggest))
     if policy.project_entity is not None:
         for path, ref, target in model.iter_references(policy.project_entity.model):
             problem = _unknown(policy, stages, ref, target, suggest)
@@ -295,21 +294,29 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                 file, line, column = policy.project_entity.where(path)
                 findings.append(checks.UNKNOWN_REFERENCE.at(file, line, column, problem[0], hint=problem[1]))
         for code in sorted(policy.project.rules):
-            findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), rule_names))
+            findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), suggest))
     return findings
 
 
+#: The names a waiver's or rule test's `rule` may take: the built-in codes and the Rules' ids.
+CHECKS = "check"
+
+
 class _Suggester:
-    """Did-you-mean among the ids of each kind, indexed once per kind (suggest.Suggestions)."""
+    """Did-you-mean among the ids of each kind (and among CHECKS), indexed once each (suggest.Suggestions)."""
 
     def __init__(self, policy: PolicySet) -> None:
+        from cxpolicy.catalogue import checks as all_checks
+
         self.policy = policy
+        self.checks = {check.code for check in all_checks()} | set(policy.entities.get("rule", {}))
         self.by_kind: dict[str, Suggestions] = {}
 
     def __call__(self, kind: str, word: str) -> str | None:
         found = self.by_kind.get(kind)
         if found is None:
-            found = self.by_kind[kind] = Suggestions(self.policy.entities.get(kind, {}))
+            names = self.checks if kind == CHECKS else self.policy.entities.get(kind, {})
+            found = self.by_kind[kind] = Suggestions(names)
         return found.closest(word)
 
 
@@ -345,18 +352,16 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
             f"Did you mean '{kind}:{suggestion}'?" if suggestion else f"Use the id of an existing {kind}.")
 
 
-def _unknown_check(entity: Entity, name: str, path: source.Path, rule_names: set[str]) -> list[Finding]:
+def _unknown_check(entity: Entity, name: str, path: source.Path, suggest: _Suggester) -> list[Finding]:
     """CX104 when `name` is neither a built-in check code nor a Rule id."""
-    from cxpolicy.catalogue import checks as all_checks
-
-    codes = {check.code for check in all_checks()}
-    if name in codes or name in rule_names:
+    if name in suggest.checks:
         return []
     file, line, column = entity.where(path, key=entity.kind == "Project")
+    suggestion = suggest(CHECKS, name)
     return [checks.UNKNOWN_REFERENCE.at(
         file, line, column, f"'{name}' is neither a built-in check nor the id of a Rule",
         entity=None if entity.kind == "Project" else entity.name,
-        hint=(did_you_mean(name, codes | rule_names).strip() or "See `cxpolicy rules` for the built-in codes."))]
+        hint=f"Did you mean '{suggestion}'?" if suggestion else "See `cxpolicy rules` for the built-in codes.")]
 
 
 _KIND_WORDS = {
