@@ -296,11 +296,14 @@ def die_with_parent() -> None:
 def stop_now(pool: Any) -> None:
     """Stop the workers without waiting for the runs they are reading (an interrupt, an early close)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(5)
+    if manager is not None:
+        manager.join(5)  # it reaps the workers too: once it is done, none is left
 
 
 def _collected(pool: Any, results: Iterator[list[Any]]) -> Iterator[source.SourceFile]:

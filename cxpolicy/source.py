@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import os
 import re
 import stat
@@ -254,21 +255,28 @@ def read_text(relpath: str, raw: bytes, limits: Limits = Limits(), *, positions:
 # glued to a flow key, an anchor name holding ':'. Cheap searches (and the composer, for continued
 # lines) find the files that may hold one; only those are looked at closely (docs/security.md lists
 # the leniencies left).
-_GLUED_COMMENT = re.compile(r"""(?<=["'\]},])#""")
-_GLUED_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
-_LEADING_TAB = re.compile(r"^ *\t", re.M)
-_GLUED_QUESTION = re.compile(r"(?<=[\[{,]) *\?(?=[^\s,\[\]{}])")
-_COLON_ANCHOR = re.compile(r"&[^\s:]*:\S")
 _GLUED = ('"#', "'#", "]#", "}#", ",#", "\t")
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """The patterns of the close look, compiled the first time a file needs one (most never do)."""
+    return re.compile({
+        "glued comment": r"""(?<=["'\]},])#""",
+        "glued header comment": r"[|>][-+0-9]*#",
+        "leading tab": r"(?m)^ *\t",
+        "glued question": r"(?<=[\[{,]) *\?(?=[^\s,\[\]{}])",
+        "colon anchor": r"&[^\s:]*:\S",
+    }[name])
 
 
 def _suspect(text: str) -> bool:
     """Whether a text may hold a leniency that is not a continued line (the composer tells those):
     substring searches first, which run at memory speed; a pattern only where its rare character is."""
     return (any(glued in text for glued in _GLUED)
-            or ("?" in text and _GLUED_QUESTION.search(text) is not None)
-            or ("&" in text and _COLON_ANCHOR.search(text) is not None)
-            or (("|" in text or ">" in text) and _GLUED_HEADER_COMMENT.search(text) is not None))
+            or ("?" in text and _pattern("glued question").search(text) is not None)
+            or ("&" in text and _pattern("colon anchor").search(text) is not None)
+            or (("|" in text or ">" in text) and _pattern("glued header comment").search(text) is not None))
 
 
 def _leniencies(relpath: str, text: str) -> list[Finding]:
@@ -315,23 +323,23 @@ def _leniencies(relpath: str, text: str) -> list[Finding]:
         line, column = _line_column(text, index)
         found.append(checks.YAML_SYNTAX.at(relpath, line, column, message, hint=hint))
 
-    for match in _GLUED_COMMENT.finditer(text):
+    for match in _pattern("glued comment").finditer(text):
         index = match.end() - 1
         if not inside(index):
             report(index, "a comment must have a space before its '#'; here it is glued to the value",
                    "Put a space before '#', or put the whole value in quotes if '#' belongs to it.")
-    for match in _GLUED_HEADER_COMMENT.finditer(text):
+    for match in _pattern("glued header comment").finditer(text):
         at = bisect.bisect_right(starts, match.start()) - 1
         if at >= 0 and scalars[at][0] == match.start() and scalars[at][2] in ("|", ">"):
             report(match.end() - 1, "a comment must have a space before its '#'; here it is glued to the '"
                                     f"{text[match.start()]}' that starts the text block",
                    "Put a space before '#'.")
-    for match in _LEADING_TAB.finditer(text):
+    for match in _pattern("leading tab").finditer(text):
         index = match.end() - 1
         if not inside(index, ("|", ">")):
             report(index, "this line is indented with a tab; YAML indents with spaces only",
                    "Replace the tab at the start of the line with spaces.")
-    for match in _GLUED_QUESTION.finditer(text):
+    for match in _pattern("glued question").finditer(text):
         index = match.end() - 1
         if not inside(index):
             report(index, "a '?' glued to a key in brackets is read as a key marker by some YAML readers "
@@ -440,7 +448,7 @@ class _Frame:
         self.keep = keep
         self.anchor = anchor
         self.start_count = start_count
-        self.flow_line = flow_line  # the line a flow collection inside a block one starts on; else -1
+        self.flow_line = flow_line  # the line a flow collection starts on; else -1
 
     def child_path(self) -> Path:
         return self.path + ((self.key,) if self.is_map else (len(self.value),))
@@ -469,8 +477,8 @@ class _Composer:
         self.record = positions
         self.documents: list[Document] = []
         self.findings: list[Finding] = []
-        # A quoted value or flow collection inside a block one spans lines: its continued lines need
-        # more indentation than libyaml asks for (see _leniencies).
+        # A quoted value or flow collection spans lines: inside a block collection, its continued
+        # lines need more indentation than libyaml asks for (see _leniencies, which looks closer).
         self.continues = False
 
     def finding(self, check: Any, mark: Any, message: str, hint: str | None = None) -> None:
@@ -499,10 +507,9 @@ class _Composer:
             """Attach a finished value to its parent, or make it the document."""
             if anchor is not None:
                 anchors[anchor] = (value, count - first_count)
-            end = (event.end_mark.line + 1, event.end_mark.column + 1) if record else _NO_MARK
             if not stack:
                 document.data = value
-                positions[()] = mark + mark + end
+                positions[()] = mark + mark + (event.end_mark.line + 1, event.end_mark.column + 1)
                 return
             parent = stack[-1]
             if parent.is_map and parent.key is _NO_KEY:
@@ -524,11 +531,11 @@ class _Composer:
                 if keep:
                     parent.value[key] = value
                     if record:
-                        positions[path] = parent.key_mark + mark + end
+                        positions[path] = parent.key_mark + mark + (event.end_mark.line + 1, event.end_mark.column + 1)
             elif keep:
                 parent.value.append(value)
                 if record:
-                    positions[path] = mark + mark + end
+                    positions[path] = mark + mark + (event.end_mark.line + 1, event.end_mark.column + 1)
 
         get_event = parser.get_event
         scalar = self._scalar
@@ -541,9 +548,6 @@ class _Composer:
             mark = (event.start_mark.line + 1, event.start_mark.column + 1) if record else _NO_MARK
             if kind is _SCALAR:
                 count += 1
-                if event.style and stack and stack[-1].flow_line < 0 and event.style in "'\"" \
-                        and event.end_mark.line != event.start_mark.line:
-                    self.continues = True
                 place(scalar(event), mark, count - 1, event.anchor, event)
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 count += 1
@@ -563,8 +567,8 @@ class _Composer:
                     raise _StopReading
                 path = stack[-1].child_path() if stack and keep and record else ()
                 container: Any = {} if kind is _MAPPING_START else []
-                flow_line = event.start_mark.line if event.flow_style and stack and stack[-1].flow_line < 0 else -1
-                stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1, flow_line))
+                stack.append(_Frame(container, path, mark, keep, event.anchor, count - 1,
+                                    event.start_mark.line if event.flow_style else -1))
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
                 if frame.flow_line >= 0 and event.end_mark.line != frame.flow_line:
@@ -638,6 +642,8 @@ class _Composer:
                 return value
             return float(resolved) if tag.endswith(":float") else resolved
         if not event.implicit[0] or event.style:
+            if event.style in ("'", '"') and event.end_mark.line != event.start_mark.line:
+                self.continues = True  # a quoted value spanning lines (its context is looked at later)
             return value
         resolved, surprise = resolve_plain(value)
         if surprise is not None:
