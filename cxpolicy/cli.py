@@ -356,9 +356,7 @@ def codeowners(path: str | None, output: str | None, check_only: bool) -> None:
     found = routing.routes(result.policy, result.graph, repo_root)
     text = renderer.render(found.routes)
     for relpath in found.unroutable:
-        click.echo(f"cxpolicy: error: {renderer.shown(relpath)} cannot be named in CODEOWNERS (its name holds a "
-                   "wildcard, '#', '!', a backslash or a control character), so only the default owners review it; "
-                   "rename it with letters, digits, dashes and dots", err=True)
+        click.echo(renderer.unroutable(relpath), err=True)
     if not check_only:
         emit(text, output)
         sys.exit(EXIT_FINDINGS if found.unroutable else EXIT_CLEAN)

@@ -24,8 +24,11 @@ def render(routes: list[Route]) -> str:
     return HEADER + "\n" + "\n".join(lines) + "\n"
 
 
-def shown(path: str) -> str:
-    return terminal(path)
+def unroutable(path: str) -> str:
+    """Why a policy file has no line of its own in CODEOWNERS, and what to do (one line, printable)."""
+    return (f"cxpolicy: error: {terminal(path)} cannot be named in CODEOWNERS (its name holds a wildcard, '#', "
+            "'!', a backslash or a control character), so only the default owners review it; rename it with "
+            "letters, digits, dashes and dots")
 
 
 def read_committed(path: str) -> tuple[str, str | None]:

@@ -77,12 +77,12 @@ def markdown_code(text: object) -> str:
     return f"{fence}{padded}{fence}"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")  # and tab or carriage return, which `terminal` spells out
 
 
 def csv_cell(value: object) -> str:
-    """A spreadsheet cell that is read as text, never run as a formula."""
-    text = terminal(value) if not isinstance(value, (int, float)) else str(value)
+    """A spreadsheet cell that is read as text, never run as a formula (numbers stay numbers)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return text
+        return str(value)
+    text = terminal(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
