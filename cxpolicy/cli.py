@@ -117,8 +117,8 @@ def validate(path: str | None, output_format: str, output: str | None, verbose: 
 @verbose_option
 @fail_on_option
 @click.option("--select", multiple=True, metavar="CODES",
-              help="Only these checks (codes or prefixes, comma-separated: CX4,CX201).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (codes or prefixes).")
+              help="Only these checks: codes, prefixes, names or Rule ids, comma-separated (CX4,cx201,unowned-touchpoint).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (codes, prefixes, names or Rule ids).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Judge dates as of this day (YYYY-MM-DD); default: the project's `today`, else the real date.")
 @click.option("--show-waived", is_flag=True, help="Also list the findings that waivers hide.")
@@ -179,7 +179,7 @@ def _run(path: str | None, output_format: str, output: str | None, fail_on: str,
             known = baseline.read(baseline_file)
             current = Counter(stable_key(f) for f in outcome.findings)
             outcome = dataclasses.replace(outcome.without(known), fixed=sorted((known - current).elements()))
-    except (PolicyPathError, baseline.BaselineError) as error:
+    except (PolicyPathError, baseline.BaselineError, engine.SelectionError) as error:
         fail_usage(str(error))
     emit(_render(outcome, output_format, threshold, colour=output is None and _colour()), output)
     sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)

@@ -98,6 +98,33 @@ class Outcome:
         return any(self.counts.get(severity.value, 0) for severity in Severity if severity.rank >= fail_on.rank)
 
 
+class SelectionError(Exception):
+    """--select or --ignore names no check: a usage error (exit 2), never a silent "no problems"."""
+
+
+def selection(patterns: Iterable[str], own_rules: Iterable[OwnRule], option: str) -> tuple[str, ...]:
+    """The codes, code prefixes, slugs and Rule ids of --select / --ignore, as codes; letter case does not
+    matter for built-in codes and slugs. Anything that names no check is a SelectionError."""
+    from cxpolicy.catalogue import checks
+    from cxpolicy.suggest import did_you_mean
+
+    catalogue = checks()
+    codes = [check.code for check in catalogue] + [rule.code for rule in own_rules]
+    slugs = {check.slug: check.code for check in catalogue}
+    found = []
+    for pattern in patterns:
+        upper = pattern.upper()
+        if pattern in codes or (upper.startswith("CX") and any(code.startswith(upper) for code in codes)):
+            found.append(pattern if pattern in codes else upper)
+        elif pattern.lower() in slugs:
+            found.append(slugs[pattern.lower()])
+        else:
+            hint = did_you_mean(upper if upper.startswith("CX") else pattern.lower(), [*codes, *slugs])
+            raise SelectionError(f"{option} '{pattern}' names no check.{hint} See `cxpolicy rules` for the codes "
+                                 "and names (a prefix such as CX4 selects a whole family).")
+    return tuple(found)
+
+
 def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(code == pattern or code.startswith(pattern) for pattern in patterns)
 
@@ -210,9 +237,15 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
             overrides=dict(policy.project.rules), findings=[cache.dump_finding(f) for f in applied.kept],
             waived=[{**cache.dump_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in hidden],
             own_rules=[rule.dump() for rule in own])
+    options = _selected(options, own)
     outcome = decide(applied.kept, policy.project.rules, options, root=policy.root, files=len(policy.files),
                      entities=len(policy), waived=hidden, own_rules=own)
     return Run(policy, graph, outcome, today)
+
+
+def _selected(options: Options, own: list[OwnRule]) -> Options:
+    return dataclasses.replace(options, select=selection(options.select, own, "--select"),
+                               ignore=selection(options.ignore, own, "--ignore"))
 
 
 def _cached(root: str, options: Options, *, rules: bool, progress: Any) -> Run:
@@ -229,7 +262,7 @@ def _cached(root: str, options: Options, *, rules: bool, progress: Any) -> Run:
         cache.store(root, address, record)
         return result
     hidden = [Waived(cache.load_finding(w), w["waiver"], w["reason"]) for w in found["waived"]]
-    outcome = decide([cache.load_finding(f) for f in found["findings"]], found["overrides"], options,
-                     root=root, files=found["files"], entities=found["entities"], waived=hidden,
-                     own_rules=[OwnRule.load(rule) for rule in found["own_rules"]])
+    own = [OwnRule.load(rule) for rule in found["own_rules"]]
+    outcome = decide([cache.load_finding(f) for f in found["findings"]], found["overrides"], _selected(options, own),
+                     root=root, files=found["files"], entities=found["entities"], waived=hidden, own_rules=own)
     return Run(None, None, outcome, dt.date.fromisoformat(found["today"]))

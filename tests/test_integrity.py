@@ -538,3 +538,40 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_page_or_codeowners(tmp_
     assert page.returncode == 0 and page.stderr == b""
     routing = cli("codeowners", str(root))
     assert routing.returncode == 0 and b"caf" not in routing.stdout
+
+
+# --------------------------------------------------------------------------- no silent pass
+
+
+@pytest.mark.parametrize("selected", ["cx104", "CX104", "unknown-reference", "CX1", "cx1"])
+def test_select_takes_codes_in_any_case_prefixes_and_names(tmp_path, selected):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE.replace("spec: {executive: true}", "spec: {reportsTo: nobody}")})
+    result = cli("check", str(tmp_path), "--select", selected, "--format", "json")
+    assert result.returncode == 1
+    assert "CX104" in {f["code"] for f in findings_of(result)}
+
+
+@pytest.mark.parametrize("option, value, suggestion", [("--select", "CX9", "CX"), ("--ignore", "unknown-refrence",
+                                                       "unknown-reference"), ("--select", "bogus", None)])
+def test_a_selection_that_names_no_check_is_a_usage_error(tmp_path, option, value, suggestion):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE})
+    result = cli("check", str(tmp_path), option, value)
+    assert result.returncode == 2
+    message = result.stderr.decode()
+    assert message.startswith(f"cxpolicy: error: {option} '{value}' names no check") and message.count("\n") == 1
+    assert suggestion is None or f"Did you mean '{suggestion}" in message
+
+
+def test_a_selection_may_name_the_cx_offices_own_rule(tmp_path):
+    write_repo(tmp_path, {"team.yaml": EXECUTIVE, "sentinel.yaml": UNOWNED, "rule.yaml": (
+        "apiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {id: loud}\nspec:\n  severity: error\n  target: touchpoint\n"
+        "  require: {title: nobody}\n  message: loud\n")})
+    found = findings_of(cli("check", str(tmp_path), "--select", "loud", "--format", "json"))
+    assert {f["code"] for f in found} == {"loud"}
+
+
+def test_a_folder_with_no_policy_files_is_a_usage_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing to check\n")
+    result = cli("check", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("cxpolicy: error: no policy files (*.yaml, *.yml) found under ")
