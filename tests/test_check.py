@@ -166,3 +166,37 @@ def test_check_never_raises_and_owning_an_unowned_touchpoint_removes_its_cx401(d
 
     assert ("CX401", unowned[0]) not in {(f.code, f.entity) for f in after.findings}
     assert errors(after) <= errors(outcome)
+
+
+def test_an_executive_whose_teams_own_plenty_is_not_idle(tmp_path):
+    from cxpolicy import engine
+
+    write_repo(tmp_path, {"policy.yaml": """\
+apiVersion: cxpolicy/v1
+kind: Team
+metadata: {id: coo}
+spec: {executive: true}
+---
+apiVersion: cxpolicy/v1
+kind: Team
+metadata: {id: operations}
+spec: {reportsTo: coo}
+---
+apiVersion: cxpolicy/v1
+kind: Team
+metadata: {id: stores}
+spec: {reportsTo: operations}
+---
+apiVersion: cxpolicy/v1
+kind: Team
+metadata: {id: spare}
+spec: {reportsTo: coo}
+---
+apiVersion: cxpolicy/v1
+kind: Channel
+metadata: {id: store}
+spec: {type: physical, owner: stores}
+"""})
+    findings = engine.run(str(tmp_path), engine.Options(verbose=True)).outcome.findings
+    idle = sorted(f.entity for f in findings if f.code == "CX406")
+    assert idle == ["team:spare"], "coo and operations hold what stores owns; only spare holds nothing"

@@ -260,7 +260,7 @@ IDLE_TEAM = Check(
     code="CX406",
     slug="idle-team",
     severity=Severity.INFO,
-    summary="A team that owns, sponsors or is fed nothing.",
+    summary="A team that owns, sponsors or is fed nothing, and whose reporting teams hold nothing either.",
     why="A team in the policy with nothing to own, sponsor or act on is either missing its assignments or "
         "no longer exists.",
     fix="Give the team what it is accountable or responsible for, feed it a listening post, or remove it.",
@@ -293,12 +293,22 @@ _ACTIVE_RELATIONS = ("accountable", "responsible", "sponsors")
 
 @rule(IDLE_TEAM)
 def idle_teams(context: Context) -> Iterator[Finding]:
+    """A team is judged by what its reporting line holds: an executive whose teams own plenty is not idle."""
     graph = context.graph
-    for team in context.policy.of("team"):
-        busy = any(graph.has_related(team.name, relation) for relation in _ACTIVE_RELATIONS)
-        if not busy and not graph.has_related(team.name, "feeds", incoming=True):
-            yield IDLE_TEAM.on(team, f"team {team.id} owns, sponsors and is fed nothing",
-                               hint="Assign it what it is accountable for, or remove it.")
+    teams = context.policy.of("team")
+    active = {team.id for team in teams
+              if any(graph.has_related(team.name, relation) for relation in _ACTIVE_RELATIONS)
+              or graph.has_related(team.name, "feeds", incoming=True)}
+    for team in [team for team in teams if team.id in active]:
+        manager = team.spec.reports_to
+        while manager is not None and manager not in active:  # each manager is marked once: linear, loop-safe
+            active.add(manager)
+            above = context.policy.get(f"team:{manager}")
+            manager = above.spec.reports_to if above is not None else None
+    for team in teams:
+        if team.id not in active:
+            yield IDLE_TEAM.on(team, f"team {team.id} owns, sponsors and is fed nothing, and neither does any "
+                                     "team reporting to it", hint="Assign it what it is accountable for, or remove it.")
 
 
 UNROUTABLE_OWNER = Check(
