@@ -499,9 +499,11 @@ def main() -> None:
         code = cli.main(standalone_mode=False)
         code = code if isinstance(code, int) else EXIT_CLEAN
     except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else (0 if done.code is None else EXIT_USAGE)
+        # Leave from inside this block: once it ends, the traceback lets go of the whole policy set,
+        # and freeing it object by object would cost a large run a noticeable time.
         if done.code is not None and not isinstance(done.code, int):
             _say(str(done.code))
+        _leave(done.code if isinstance(done.code, int) else (0 if done.code is None else EXIT_USAGE))
     except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
         code = _interrupted()
     except click.ClickException as error:  # a usage error: click's own one-line message

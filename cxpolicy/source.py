@@ -255,7 +255,7 @@ def read_text(relpath: str, raw: bytes, limits: Limits = Limits(), *, positions:
 # glued to a flow key, an anchor name holding ':'. Cheap searches (and the composer, for continued
 # lines) find the files that may hold one; only those are looked at closely (docs/security.md lists
 # the leniencies left).
-_GLUED = ('"#', "'#", "]#", "}#", ",#", "\t")
+_GLUED = ('"#', "'#", "]#", "}#", ",#")
 
 
 @functools.cache
@@ -273,7 +273,7 @@ def _pattern(name: str) -> re.Pattern[str]:
 def _suspect(text: str) -> bool:
     """Whether a text may hold a leniency that is not a continued line (the composer tells those):
     substring searches first, which run at memory speed; a pattern only where its rare character is."""
-    return (any(glued in text for glued in _GLUED)
+    return ("\t" in text or ("#" in text and any(glued in text for glued in _GLUED))
             or ("?" in text and _pattern("glued question").search(text) is not None)
             or ("&" in text and _pattern("colon anchor").search(text) is not None)
             or (("|" in text or ">" in text) and _pattern("glued header comment").search(text) is not None))
