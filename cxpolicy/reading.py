@@ -100,10 +100,11 @@ def start(folder: discover.PolicyFolder, progress: Any = None, exclude: tuple[st
     if exclude is None or limits is None:
         exclude, limits = _settings(project)
     found = folder.files(exclude)
-    if isinstance(folder, discover.DiskFolder) and not (found.files or found.outside_links or found.unreadable
-                                                        or found.misnamed):
-        # "No problems found in 0 files" would pass a check pointed at the wrong folder (a git revision
-        # may hold none: a pull request can add the first policy files).
+    if isinstance(folder, discover.DiskFolder) and not (project or found.files or found.outside_links
+                                                        or found.unreadable or found.misnamed):
+        # "No problems found in 0 files" would pass a check pointed at the wrong folder. A folder with
+        # a cxpolicy.yaml is a policy repository, if an empty one; a git revision may hold none at all
+        # (a pull request can add the first policy files).
         raise discover.PolicyPathError(f"no policy files (*.yaml, *.yml) found under {folder.root}; "
                                        "give the folder that holds them")
     return Reading(folder, project, exclude, limits, found, read_files(folder, found.files, limits, progress))
