@@ -89,9 +89,45 @@ def validate(document: Document, kind: str) -> tuple[model.Document | None, list
 
 
 def _explain(document: Document, kind: str) -> Iterator[Finding]:
-    for error in _validator(kind).iter_errors(document.data):
+    for error in _one_per_value(_validator(kind).iter_errors(document.data)):
         yield from _findings_for(document, kind, error)
     yield from _unusable_numbers(document, document.data, ())
+
+
+def _one_per_value(errors: Any) -> list[Any]:
+    """One mistake, one finding: a date in the wrong form is not also reported as no real date."""
+    errors = list(errors)
+    misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    return [e for e in errors if not (e.validator == "format" and tuple(e.absolute_path) in misshapen)]
+
+
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\Z")
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_PERCENT_PATTERN = r"^[0-9]+(\.[0-9]+)?%$"
+
+
+def _date_hint(value: Any) -> str:
+    """How to write a date given in another form: the ISO date itself when only one reading is possible."""
+    match = _DAY_MONTH_YEAR.match(value) if isinstance(value, str) else None
+    if match is not None:
+        first, second, year = (int(part) for part in match.groups())
+        readings = {(year, month, day) for day, month in ((first, second), (second, first))
+                    if 1 <= month <= 12 and 1 <= day <= 31}
+        if len(readings) == 1:
+            year, month, day = readings.pop()
+            return f"Write {year:04d}-{month:02d}-{day:02d} (year-month-day)."
+        if readings:
+            return "Write the date as YYYY-MM-DD: " + " or ".join(
+                f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in sorted(readings)) + ", whichever you mean."
+    return "Write the date as YYYY-MM-DD, such as 2027-06-30."
+
+
+def _percent_hint(value: Any) -> str | None:
+    """A share written as a fraction (0.95) or a bare number (95): the percentage it means."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        return None
+    percent = value * 100 if value <= 1 and isinstance(value, float) else value
+    return f"Write {float(percent):g}% (a percentage, with the % sign)."
 
 
 def _unusable_numbers(document: Document, value: Any, path: Path) -> Iterator[Finding]:
@@ -207,10 +243,11 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
                                   f"not {describe_value(error.instance)}")
     elif validator == "pattern":
         wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
-        yield _at(document, path, f"{_field(path)} must be {wanted}, not '{error.instance}'")
+        hint = _date_hint(error.instance) if error.validator_value == _DATE_PATTERN else None
+        yield _at(document, path, f"{_field(path)} must be {wanted}, not '{error.instance}'", hint)
     elif validator == "format":
         yield _at(document, path, f"{_field(path)} '{error.instance}' is not a real calendar date",
-                  "Write the date as YYYY-MM-DD, such as 2027-06-30.")
+                  "Write a date that exists, as YYYY-MM-DD, such as 2027-06-30.")
     elif validator == "minItems":
         count = error.validator_value
         yield _at(document, path, f"{_field(path)} needs at least {count} item{'s' if count != 1 else ''}", key=True)
@@ -237,13 +274,18 @@ def _best_branch(document: Document, kind: str, error: Any, path: Path) -> Itera
         if not any(sub.validator == "type" and not sub.relative_path for sub in errors)
     }
     if len(plausible) == 1:
-        for sub in next(iter(plausible.values())):
+        for sub in _one_per_value(next(iter(plausible.values()))):
             yield from _findings_for(document, kind, sub)
         return
     if "x-cxpolicy-message" in schema:
         yield _at(document, path, schema["x-cxpolicy-message"], key=True)
         return
     root = committed(kind)
+    patterns = {resolve(root, branch).get("pattern") for branch in schema.get(error.validator, [])}
+    if _PERCENT_PATTERN in patterns and _percent_hint(error.instance) is not None:
+        yield _at(document, path, f"{_field(path)} must be a percentage such as 95%, not "
+                                  f"{describe_value(error.instance)}", _percent_hint(error.instance))
+        return
     types = []
     for branch in schema.get(error.validator, []):
         branch = resolve(root, branch)

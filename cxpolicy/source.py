@@ -375,10 +375,8 @@ def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> Source
         if "maximum nesting depth" in (error.problem or ""):  # libyaml's own bound, met while reading ahead
             builder.findings.append(_too_deep(relpath, line, column, limits))
         else:
-            builder.findings.append(checks.YAML_SYNTAX.at(
-                relpath, line, column, _syntax_message(error),
-                hint="Check the indentation and punctuation around this line; the YAML cannot be read from here on.",
-            ))
+            message, hint = _syntax_message(error, text)
+            builder.findings.append(checks.YAML_SYNTAX.at(relpath, line, column, message, hint=hint))
     except yaml.reader.ReaderError as error:
         line, column = _line_column(text, error.position)
         builder.findings.append(checks.YAML_SYNTAX.at(
@@ -426,10 +424,32 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-def _syntax_message(error: yaml.MarkedYAMLError) -> str:
-    parts = [part for part in (error.context, error.problem) if part]
-    message = "; ".join(parts) if parts else "this is not valid YAML"
-    return f"YAML syntax: {message}"
+_CLOSERS = {"flow sequence": ("list", "[", "]"), "flow mapping": ("mapping", "{", "}")}
+
+
+def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
+    """libyaml's error in plain words, with what to type instead, for the mistakes analysts make;
+    libyaml's own words otherwise."""
+    context, problem = error.context or "", error.problem or ""
+    mark, opened = error.problem_mark, error.context_mark
+    lines = text.split("\n")
+    at = lines[mark.line][mark.column:mark.column + 1] if mark is not None and mark.line < len(lines) else ""
+    if at == "\t":
+        return ("this line holds a tab where YAML expects spaces",
+                "Replace the tab with spaces: YAML indents with spaces only.")
+    if "quoted scalar" in context and "end of stream" in problem and opened is not None:
+        return (f"the quote opened on line {opened.line + 1} is never closed",
+                "Add the closing quote at the end of the value.")
+    for what, (noun, opener, closer) in _CLOSERS.items():
+        if f"parsing a {what}" in context and opened is not None:
+            return (f"the {noun} opened with '{opener}' on line {opened.line + 1} is not closed",
+                    f"Add '{closer}' at the end of the {noun}, and a comma between its items.")
+    if "mapping values are not allowed" in problem:
+        return ("a colon followed by a space inside a value makes YAML read a new field",
+                "Put the whole value in quotes, e.g. title: \"Returns: how they work\".")
+    parts = [part for part in (context, problem) if part]
+    return (f"YAML syntax: {'; '.join(parts) if parts else 'this is not valid YAML'}",
+            "Check the indentation and punctuation around this line; the YAML cannot be read from here on.")
 
 
 class _Frame:
