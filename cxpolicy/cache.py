@@ -38,7 +38,7 @@ from typing import Any
 
 from cxpolicy import __version__
 from cxpolicy.atomic import write_atomic
-from cxpolicy.discover import PROJECT_FILE, policy_files
+from cxpolicy.discover import PROJECT_FILE, policy_files, read_plain
 from cxpolicy.findings import Finding, Severity
 from cxpolicy.source import Limits
 
@@ -108,23 +108,10 @@ def _signature(address: str, root: str, body: str) -> str:
     return hmac.new(_secret(), bound, hashlib.sha256).hexdigest()
 
 
-def _read_entry(path: Path) -> bytes | None:
-    """An entry's bytes, only from a regular file of bounded size that is not a link."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
-            return None
-        return handle.read(MAX_ENTRY_BYTES + 1)
-
-
 def load(root: str, address: str) -> dict[str, Any] | None:
     folder = _folder(root)
-    raw = _read_entry(folder / f"{address}.json") if folder is not None else None
-    if raw is None or len(raw) > MAX_ENTRY_BYTES:
+    raw = read_plain(str(folder / f"{address}.json"), MAX_ENTRY_BYTES)[0] if folder is not None else None
+    if raw is None:
         return None
     try:
         signature, _, body = raw.decode("utf-8").partition("\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,6 +28,26 @@ class Discovered:
     outside_links: list[str]  # links that point out of the root, not read
     unreadable: list[str] = field(default_factory=list)  # folders that cannot be listed ("drafts/")
     misnamed: list[str] = field(default_factory=list)  # names that are not UTF-8, as shown ("caf\\xe9.yaml")
+
+
+def read_plain(path: str, limit: int) -> tuple[bytes | None, str | None]:
+    """A file that a pull request may have planted, read safely: its bytes if it is a regular file
+    of at most `limit` bytes, opened without following a link and without blocking on a FIFO;
+    else None and why not ("missing", "a link", "not a regular file", "too large", or the error)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, "missing"
+    except OSError as error:
+        return None, "a link" if os.path.islink(path) else (error.strerror or str(error))
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return None, "not a regular file"
+        if status.st_size > limit:
+            return None, "too large"
+        data = handle.read(limit + 1)
+    return (data, None) if len(data) <= limit else (None, "too large")
 
 
 def shown(name: str) -> str:

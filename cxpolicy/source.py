@@ -129,7 +129,7 @@ class SourceFile:
     file: str
     documents: list[Document]
     findings: list[Finding]
-    continues: bool = False  # a value spans lines inside a block collection (see _leniencies)
+    continues: bool = False  # a quoted value or flow collection spans lines (_leniencies looks closer)
 
 
 _CORE_NULL = frozenset(("", "~", "null", "Null", "NULL"))
@@ -313,9 +313,10 @@ def _leniencies(relpath: str, text: str) -> list[Finding]:
             dispose()
     starts = [start for start, _, _ in scalars]
 
-    def inside(index: int, styles: tuple = (None, "", "'", '"', "|", ">")) -> bool:
+    def inside(index: int, styles: tuple | None = None) -> bool:
+        """Whether `index` lies in a scalar (of one of `styles`, when given)."""
         at = bisect.bisect_right(starts, index) - 1
-        return at >= 0 and scalars[at][0] <= index < scalars[at][1] and scalars[at][2] in styles
+        return at >= 0 and scalars[at][0] <= index < scalars[at][1] and (styles is None or scalars[at][2] in styles)
 
     found = []
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import stat
-
+from cxpolicy.discover import read_plain
 from cxpolicy.render.neutral import terminal
 from cxpolicy.reports.codeowners import Route
 
@@ -34,21 +32,14 @@ def unroutable(path: str) -> str:
 def read_committed(path: str) -> tuple[str, str | None]:
     """The committed file's text, or why it is not compared: a link (it could show any file in the
     log), a device or FIFO, a file larger than GitHub reads, or text that is not UTF-8."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
+    raw, why = read_plain(path, MAX_BYTES)
+    if why == "missing":
         return "", None
-    except OSError as error:
-        if os.path.islink(path):
-            return "", "is a link; CODEOWNERS must be a regular file, so it is not read"
-        return "", f"cannot be read ({error.strerror or error})"
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            return "", "is not a regular file, so it is not read"
-        if status.st_size > MAX_BYTES:
-            return "", "is larger than the 3 MB GitHub reads, so it is not compared"
-        raw = handle.read(MAX_BYTES + 1)
+    if raw is None:
+        return "", {"a link": "is a link; CODEOWNERS must be a regular file, so it is not read",
+                    "not a regular file": "is not a regular file, so it is not read",
+                    "too large": "is larger than the 3 MB GitHub reads, so it is not compared",
+                    }.get(why or "", f"cannot be read ({why})")
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxpolicy.engine import Run
-from cxpolicy.findings import Finding, stable_key
+from cxpolicy.findings import Finding, Severity, stable_key
 from cxpolicy.model import PRIORITY_ORDER
 from cxpolicy.policyset import Entity
 
@@ -36,8 +36,8 @@ CATEGORIES = (
     ("changed", "Changed"),
 )
 ATTENTION = frozenset({"settings-weakened", "loosened", "lowered", "lost-owner", "deprioritised"})
-#: How strongly a check can be set in cxpolicy.yaml's `rules:`, weakest first.
-_STRENGTH = {"off": 0, "info": 1, "warning": 2, "error": 3}
+#: How strongly a check can be set in cxpolicy.yaml's `rules:`: a severity's rank, and `off` below all.
+_STRENGTH = {"off": 0, **{severity.value: severity.rank for severity in Severity}}
 
 
 @dataclass(frozen=True)
