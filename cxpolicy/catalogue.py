@@ -31,6 +31,9 @@ class Check:
     fix: str
     failing: str
     passing: str
+    # The kinds whose every entity the verdict must see: a check that concludes from an absence ("no
+    # journey contains this touchpoint") holds back while one of them is broken (cascade.py).
+    needs_every: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.code in CATALOGUE:

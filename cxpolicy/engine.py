@@ -208,7 +208,7 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     # library are imported: those imports then overlap the reading.
     started = reading.start(discover.folder(root), progress)
     try:
-        from cxpolicy import cache, metrics, policyset, waivers
+        from cxpolicy import cache, cascade, metrics, policyset, waivers
         from cxpolicy.graph import PolicyGraph
         from cxpolicy.rules import language, registry
 
@@ -221,12 +221,17 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     user_rules, rule_problems = language.compile_rules(policy)
     findings = [*loaded.findings, *rule_problems]
     graph = None
+    damage = cascade.assess(policy)
+    held: list[tuple[Finding, str]] = []
     if rules:
         graph = PolicyGraph(policy)
         context = registry.Context(policy, graph, today, metrics.catalogue(policy.project.metrics))
-        findings.extend(registry.run(context, progress))
-        findings.extend(language.run(user_rules, policy, graph))
-    applied = waivers.apply(findings, policy, today, complete=rules)
+        derived = [*registry.run(context, progress), *language.run(user_rules, policy, graph)]
+        kept, held = cascade.hold_back(derived, damage, cascade.needs(user_rules))
+        findings.extend(kept)
+    applied = waivers.apply(findings, policy, today, complete=rules, held=[f for f, _ in held],
+                            damaged=damage.files)
+    applied.kept.extend(cascade.held_back_notes([*held, *applied.held], damage, policy))
     hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
     own = [OwnRule(rule.id, Severity(rule.spec.severity), rule.model.metadata.title or rule.spec.message,
                    " ".join(filter(None, (rule.model.metadata.description, rule.spec.hint))), rule.file)

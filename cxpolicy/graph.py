@@ -150,14 +150,18 @@ class PolicyGraph:
 
         A team that does not exist is no owner: the entity is as unowned as if nobody were named.
         """
+        team = self.named_owner(entity)
+        return team if team is not None and f"team:{team}" in self.graph else None
+
+    @staticmethod
+    def named_owner(entity: Entity) -> str | None:
+        """The team named accountable, whether or not it exists (CX104 reports one that does not)."""
         if entity.kind == "Touchpoint":
             owner = entity.spec.owner
-            team = owner if owner is None or isinstance(owner, str) else owner.accountable
-        elif entity.kind == "Segment":
-            team = entity.spec.sponsor
-        else:
-            team = getattr(entity.spec, "owner", None)
-        return team if team is not None and f"team:{team}" in self.graph else None
+            return owner if owner is None or isinstance(owner, str) else owner.accountable
+        if entity.kind == "Segment":
+            return entity.spec.sponsor
+        return getattr(entity.spec, "owner", None)
 
     @cached_property
     def _lines(self) -> dict[str, ReportingLine]:

@@ -59,12 +59,33 @@ class Entity:
         return self.document.end(path)
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A document whose kind and id are known but whose content cannot be used (its mistake is reported
+    where it is): references to it resolve, and checks that would need its content hold back."""
+
+    kind: str  # the kind key ("touchpoint"); "" when even the kind cannot be read
+    id: str
+    file: str
+    line: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+Unreadables = dict[str, dict[str, Unreadable]]  # kind key ("" for unknown) -> id -> document
+
+
 @dataclass
 class PolicySet:
     root: str
     project_entity: Entity | None  # the Project of cxpolicy.yaml, if there is one
     entities: dict[str, dict[str, Entity]]  # kind key ("touchpoint") -> id -> entity
     files: list[str]
+    unreadable: Unreadables = field(default_factory=dict)
+    # (entity name, kind key) of each reference that resolves to nothing, found by resolve_references
+    unresolved: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
     _ordered: dict[str, list[Entity]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -92,6 +113,10 @@ class PolicySet:
         kind, _, ident = name.partition(":")
         return self.entities.get(kind, {}).get(ident)
 
+    def unreadable_as(self, kind: str, ident: str) -> Unreadable | None:
+        """The unreadable document that may be the `kind` entity `ident` (one of unknown kind may be)."""
+        return self.unreadable.get(kind, {}).get(ident) or self.unreadable.get("", {}).get(ident)
+
     def __len__(self) -> int:
         return sum(len(found) for found in self.entities.values())
 
@@ -116,13 +141,16 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
         started = reading.start(started.folder, progress, tuple(project.exclude), limits)
     findings.extend(_refused(started.found))
     entities: dict[str, dict[str, Entity]] = {}
+    unreadable: Unreadables = {}
     try:
         for read in started.reads:
-            findings.extend(_typed(read, entities))
+            findings.extend(_typed(read, entities, unreadable))
     except BaseException:
         started.reads.close()
         raise
-    policy = PolicySet(started.folder.root, project_entity, entities, started.found.files)
+    policy = PolicySet(started.folder.root, project_entity, entities, started.found.files,
+                       {kind: left for kind, found in unreadable.items()
+                        if (left := {i: u for i, u in found.items() if i not in entities.get(kind, {})})})
     findings.extend(resolve_references(policy))
     return Loaded(policy, findings)
 
@@ -154,13 +182,41 @@ def _typed_project(read: source.SourceFile | None, findings: list[Finding]) -> E
     return projects[0] if projects else None
 
 
-def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]]) -> list[Finding]:
-    """The findings of one file; its valid entities are added to `entities`."""
-    findings = list(read.findings) + add_documents(read.documents, entities)
+def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
+           unreadable: Unreadables | None = None) -> list[Finding]:
+    """The findings of one file; its valid entities are added to `entities`, the identities of the
+    documents that cannot be used to `unreadable`."""
+    findings = list(read.findings) + add_documents(read.documents, entities, unreadable)
+    if unreadable is not None:
+        for kind, ident, line in read.recovered:
+            _unreadable(unreadable, _kind_meant(kind) if kind else "", ident, read.file, line)
     return _without_cascades(read, findings, entities)
 
 
-def add_documents(documents: list[source.Document], entities: dict[str, dict[str, Entity]]) -> list[Finding]:
+def _kind_meant(kind: str) -> str:
+    """The kind key a `kind:` value stands for, when it is a known kind written in other letter case
+    or misspelt with one likely meaning; "" when there is none."""
+    keys = {model.kind_key(name): name for name in model.KINDS}
+    if kind.lower() in keys:
+        return kind.lower()
+    meant = closest(kind, model.KINDS)
+    return model.kind_key(meant) if meant else ""
+
+
+def _unreadable(into: Unreadables, kind: str, ident: Any, file: str, line: int) -> None:
+    if isinstance(ident, str) and ident and kind != "project":
+        into.setdefault(kind, {}).setdefault(ident, Unreadable(kind, ident, file, line))
+
+
+def _identity(document: source.Document, kind: str, into: Unreadables | None) -> None:
+    """Keep the kind and id of a document that cannot be typed (see Unreadable)."""
+    metadata = document.data.get("metadata") if isinstance(document.data, dict) else None
+    if into is not None and isinstance(metadata, dict):
+        _unreadable(into, kind, metadata.get("id"), document.file, document.where(("metadata", "id"))[0])
+
+
+def add_documents(documents: list[source.Document], entities: dict[str, dict[str, Entity]],
+                  unreadable: Unreadables | None = None) -> list[Finding]:
     """Check each document's envelope and schema and add the valid ones to `entities`; return the findings."""
     findings: list[Finding] = []
     for document in documents:
@@ -169,10 +225,14 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
         kind, problem = _envelope(document)
         if problem is not None:
             findings.append(problem)
+            written = document.data.get("kind") if isinstance(document.data, dict) else None
+            if isinstance(written, str) and document.data.get("apiVersion") == model.API_VERSION:
+                _identity(document, _kind_meant(written), unreadable)
             continue
         typed, problems = schema.validate(document, kind)
         findings.extend(problems)
         if typed is None:
+            _identity(document, model.kind_key(kind), unreadable)
             continue
         entity = Entity(kind, typed, document)
         existing = entities.setdefault(model.kind_key(kind), {}).get(entity.id)
@@ -282,6 +342,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                 problem = _unknown(policy, stages, ref, target, suggest)
                 if problem is not None:
                     message, hint = problem
+                    policy.unresolved.append((entity.name, ref.kind or target.partition(":")[0]))
                     file, line, column = entity.where(path)
                     findings.append(checks.UNKNOWN_REFERENCE.at(
                         file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path)))
@@ -309,13 +370,18 @@ class _Suggester:
         from cxpolicy.catalogue import checks as all_checks
 
         self.policy = policy
-        self.checks = {check.code for check in all_checks()} | set(policy.entities.get("rule", {}))
+        self.checks = ({check.code for check in all_checks()} | set(policy.entities.get("rule", {}))
+                       | set(policy.unreadable.get("rule", {})))
+        self.slugs = {check.slug: check.code for check in all_checks()}
         self.by_kind: dict[str, Suggestions] = {}
 
     def __call__(self, kind: str, word: str) -> str | None:
         found = self.by_kind.get(kind)
         if found is None:
-            names = self.checks if kind == CHECKS else self.policy.entities.get(kind, {})
+            if kind == CHECKS:
+                names: Any = self.checks
+            else:
+                names = [*self.policy.entities.get(kind, {}), *self.policy.unreadable.get(kind, {})]
             found = self.by_kind[kind] = Suggestions(names)
         return found.closest(word)
 
@@ -324,7 +390,7 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
              suggest: _Suggester) -> tuple[str, str] | None:
     if ref.kind is not None:
         known = policy.entities.get(ref.kind, {})
-        if target in known:
+        if target in known or policy.unreadable_as(ref.kind, target) is not None:
             return None
         label = _KIND_WORDS.get(ref.kind, ref.kind)
         suggestion = suggest(ref.kind, target)
@@ -334,7 +400,7 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
     kind, _, ident = target.partition(":")
     if kind == "journey" and "/" in ident:
         journey, _, stage = ident.partition("/")
-        if journey in stages and stage in stages[journey]:
+        if (journey in stages and stage in stages[journey]) or policy.unreadable_as(kind, journey) is not None:
             return None
         if journey in stages:
             return (f"journey '{journey}' has no stage '{stage}'",
@@ -345,7 +411,7 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
                 (did_you_mean(kind, kinds).strip() + " " if closest(kind, kinds) else "")
                 + "Name entities as kind:id, e.g. touchpoint:returns-portal.")
     known = policy.entities.get(kind, {})
-    if ident in known:
+    if ident in known or policy.unreadable_as(kind, ident) is not None:
         return None
     suggestion = suggest(kind, ident)
     return (f"'{target}' is not a known {_KIND_WORDS.get(kind, kind)}",

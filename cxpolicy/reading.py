@@ -219,7 +219,8 @@ def _rest(folder: discover.PolicyFolder, task: Task, limits: source.Limits) -> s
     """The whole file's reading from the part `task` on."""
     whole = folder.read(task.file, limits)
     return source.SourceFile(task.file, [d for d in whole.documents if d.index >= task.index],
-                             [f for f in whole.findings if f.line > task.line])
+                             [f for f in whole.findings if f.line > task.line],
+                             recovered=[r for r in whole.recovered if r[2] > task.line])
 
 
 def _reloader(folder: discover.PolicyFolder, relpath: str, limits: source.Limits) -> Callable[[], list[Any]]:
@@ -333,12 +334,13 @@ def _read_run(folder: discover.PolicyFolder, tasks: list[Task], limits: source.L
     return [_pack(read_task(folder, task, limits)) for task in tasks]
 
 
-def _pack(read: source.SourceFile) -> tuple[str, bytes, list[Finding]]:
+def _pack(read: source.SourceFile) -> tuple[str, bytes, list[Finding], list[tuple[str | None, str, int]]]:
     documents = [(document.index, document.data, document.known_positions()) for document in read.documents]
-    return read.file, marshal.dumps(documents), read.findings
+    return read.file, marshal.dumps(documents), read.findings, read.recovered
 
 
-def _unpack(packed: tuple[str, bytes, list[Finding]]) -> source.SourceFile:
-    file, documents, findings = packed
+def _unpack(packed: tuple[str, bytes, list[Finding], list[tuple[str | None, str, int]]]) -> source.SourceFile:
+    file, documents, findings, recovered = packed
     return source.SourceFile(file, [source.Document(file, index, data, positions)
-                                    for index, data, positions in marshal.loads(documents)], findings)
+                                    for index, data, positions in marshal.loads(documents)], findings,
+                             recovered=recovered)

@@ -130,6 +130,8 @@ class SourceFile:
     documents: list[Document]
     findings: list[Finding]
     continues: bool = False  # a quoted value or flow collection spans lines (_leniencies looks closer)
+    # In a file that does not parse: (kind or None, id, line) of each document its text seems to define.
+    recovered: list[tuple[str | None, str, int]] = field(default_factory=list)
 
 
 _CORE_NULL = frozenset(("", "~", "null", "Null", "NULL"))
@@ -239,7 +241,7 @@ def read_text(relpath: str, raw: bytes, limits: Limits = Limits(), *, positions:
     """
     text, problem = _decode(relpath, raw)
     if problem is not None:
-        return SourceFile(relpath, [], [problem])
+        return SourceFile(relpath, [], [problem], recovered=recover(raw.decode("utf-8", "replace")))
     if text and text[-1] != "\n" and not text[text.rfind("\n") + 1:].strip(" "):
         text += "\n"  # libyaml drops a last line of only spaces that has no line break (YAML keeps it)
     read = _compose(relpath, text, limits, positions)
@@ -377,6 +379,8 @@ def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> Source
             builder.findings.append(_too_deep(relpath, line, column, limits))
         else:
             message, hint = _syntax_message(error, text)
+            if error.context_mark is not None and " opened " in message:  # an unclosed quote or bracket:
+                line, column = error.context_mark.line + 1, error.context_mark.column + 1  # where it opens
             builder.findings.append(checks.YAML_SYNTAX.at(relpath, line, column, message, hint=hint))
     except yaml.reader.ReaderError as error:
         line, column = _line_column(text, error.position)
@@ -391,7 +395,40 @@ def _compose(relpath: str, text: str, limits: Limits, positions: bool) -> Source
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
-    return SourceFile(relpath, builder.documents, builder.findings, builder.continues)
+    unread = any(finding.code == checks.YAML_SYNTAX.code for finding in builder.findings)
+    return SourceFile(relpath, builder.documents, builder.findings, builder.continues,
+                      recover(text) if unread else [])
+
+
+_SECTIONS = re.compile(r"(?m)^---")
+_KIND_LINE = re.compile(r"""(?m)^kind:[ \t]*["']?([A-Za-z]+)""")
+_METADATA = re.compile(r"(?m)^metadata:(.*)$")
+_ID = re.compile(r"""(?:^|[{,\s])id:[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
+
+
+def recover(text: str) -> list[tuple[str | None, str, int]]:
+    """What each `---` section of a text that does not parse seems to define: (kind, id, line), read
+    from its `kind:` line and the `id:` under `metadata:` (kind None when it cannot be read). The
+    policy set then knows these ids exist, so a syntax error is one finding, not one per reference."""
+    found = []
+    starts = [0] + [match.start() for match in _SECTIONS.finditer(text)]
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        section = text[start:end]
+        metadata = _METADATA.search(section)
+        if metadata is None:
+            continue
+        ident = _ID.search(metadata.group(1))  # metadata: {id: x, ...}
+        offset = metadata.start(1)
+        if ident is None:  # the block form: the indented lines below metadata:
+            block = re.match(r"(?:\n[ \t]+[^\n]*|\n[ \t]*(?=\n))*", section[metadata.end():]).group(0)
+            ident = _ID.search(block)
+            offset = metadata.end()
+        if ident is None:
+            continue
+        kind = _KIND_LINE.search(section)
+        line = text.count("\n", 0, start + offset + ident.start(1)) + 1
+        found.append((kind.group(1) if kind else None, ident.group(1), line))
+    return found
 
 
 def _too_deep(relpath: str, line: int, column: int, limits: Limits) -> Finding:
@@ -438,7 +475,8 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
     if at == "\t":
         return ("this line holds a tab where YAML expects spaces",
                 "Replace the tab with spaces: YAML indents with spaces only.")
-    if "quoted scalar" in context and "end of stream" in problem and opened is not None:
+    if "quoted scalar" in context and ("end of stream" in problem or "document indicator" in problem) \
+            and opened is not None:
         return (f"the quote opened on line {opened.line + 1} is never closed",
                 "Add the closing quote at the end of the value.")
     for what, (noun, opener, closer) in _CLOSERS.items():

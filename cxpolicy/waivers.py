@@ -8,7 +8,8 @@ and not past its `expires` date (the date itself still counts).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from cxpolicy.findings import Finding
 from cxpolicy.policyset import Entity, PolicySet
@@ -21,6 +22,7 @@ WAIVER_CODES = (EXPIRED_WAIVER.code, UNUSED_WAIVER.code, UNAUTHORISED_WAIVER.cod
 class Applied:
     kept: list[Finding]  # the findings still reported, with those about waivers
     waived: list[tuple[Finding, Entity]]  # each hidden finding and the waiver that hid it
+    held: list[tuple[Finding, str]] = field(default_factory=list)  # what a waiver with a mistake may hide, and its file
 
 
 def authorised_approvers(policy: PolicySet) -> set[str]:
@@ -30,13 +32,23 @@ def authorised_approvers(policy: PolicySet) -> set[str]:
     return approvers
 
 
-def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complete: bool = True) -> Applied:
-    """`complete` says the findings include every rule's, so a waiver matching none is unused (CX502)."""
+def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complete: bool = True,
+          held: Collection[Finding] = (), damaged: Collection[str] = ()) -> Applied:
+    """`complete` says the findings include every rule's, so a waiver matching none is unused (CX502).
+
+    The findings `held` back (cascade.py) count as matched. A waiver among the `damaged` (one naming
+    something that does not exist: its CX104 is reported) is in doubt: the findings it seems meant
+    to hide are held back with it, and it is not reported as unused or unauthorised."""
     approvers = authorised_approvers(policy)
     in_force: dict[tuple[str, str], Entity] = {}
+    in_doubt: dict[tuple[str, str], Entity] = {}
     about_waivers: list[Finding] = []
     for waiver in policy.of("waiver"):
         spec = waiver.spec
+        if waiver.name in damaged and spec.expires >= today:
+            for rule, target in _meant(policy, spec.rule, spec.targets):
+                in_doubt.setdefault((rule, target), waiver)
+            continue
         if spec.expires < today:
             about_waivers.append(EXPIRED_WAIVER.on(
                 waiver, f"waiver {waiver.id} expired on {spec.expires.isoformat()}; the {spec.rule} findings it hid "
@@ -51,11 +63,14 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
             continue
         for target in spec.targets:
             in_force.setdefault((spec.rule, target), waiver)
-    kept, waived, used = [], [], set()
+    kept, waived, doubted, used = [], [], [], {(finding.code, finding.entity) for finding in held}
     for finding in findings:
-        waiver = in_force.get((finding.code, finding.entity or ""))
-        if waiver is None or finding.code in WAIVER_CODES:
+        key = (finding.code, finding.entity or "")
+        waiver = in_force.get(key)
+        if finding.code in WAIVER_CODES or (waiver is None and key not in in_doubt):
             kept.append(finding)
+        elif waiver is None:
+            doubted.append((finding, in_doubt[key].file))
         else:
             waived.append((finding, waiver))
             used.add((finding.code, finding.entity))
@@ -67,4 +82,19 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
                 waiver, f"waiver {waiver.id} hides no {waiver.spec.rule} finding for {', '.join(unused)}",
                 ("spec", "targets"), key=True,
                 hint="Delete the waiver (or these targets) if the problem is fixed; otherwise check the rule and targets."))
-    return Applied(kept + about_waivers, waived)
+    return Applied(kept + about_waivers, waived, doubted)
+
+
+def _meant(policy: PolicySet, rule: str, targets: list[str]) -> list[tuple[str, str]]:
+    """What a waiver with a mistake seems meant to match: its rule written as a slug read as the code,
+    a target without its kind read as the one entity of that id."""
+    from cxpolicy.catalogue import checks
+
+    code = {check.slug: check.code for check in checks()}.get(rule, rule)
+    meant = []
+    for target in targets:
+        if ":" not in target:
+            kinds = [kind for kind, found in policy.entities.items() if target in found]
+            target = f"{kinds[0]}:{target}" if len(kinds) == 1 else target
+        meant.append((code, target))
+    return meant

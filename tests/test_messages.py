@@ -11,9 +11,9 @@ from .conftest import write_repo
 
 @pytest.mark.parametrize("text, line, message, hint", [
     (b"a:\n\tb: 1\n", 2, "this line holds a tab where YAML expects spaces", "YAML indents with spaces only"),
-    (b"a: 1\nb: \"x\n", 3, "the quote opened on line 2 is never closed", "Add the closing quote"),
-    (b"a: [1, 2\nb: 3\n", 2, "the list opened with '[' on line 1 is not closed", "Add ']'"),
-    (b"a: {x: 1\nb: 3\n", 2, "the mapping opened with '{' on line 1 is not closed", "Add '}'"),
+    (b"a: 1\nb: \"x\n", 2, "the quote opened on line 2 is never closed", "Add the closing quote"),
+    (b"a: [1, 2\nb: 3\n", 1, "the list opened with '[' on line 1 is not closed", "Add ']'"),
+    (b"a: {x: 1\nb: 3\n", 1, "the mapping opened with '{' on line 1 is not closed", "Add '}'"),
     (b"title: Returns: how\n", 1, "a colon followed by a space inside a value", "Put the whole value in quotes"),
 ])
 def test_libyamls_common_errors_in_plain_words(text, line, message, hint):

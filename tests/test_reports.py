@@ -115,7 +115,7 @@ def test_impact_of_a_team_is_what_check_finds_after_deleting_it(run, tmp_path, t
     shutil.copytree(POLICIES, root)
     (root / file).write_text(_without_document((root / file).read_text(), team))
     findings = engine.run(str(root), engine.Options()).outcome.findings
-    found = {(f.code, f.entity) for f in findings if f.code in ("CX401", "CX402", "CX403")}
+    found = {(f.code, f.entity) for f in findings if f.code in ("CX104", "CX401", "CX402", "CX403")}
     assert predicted == found and predicted
 
 

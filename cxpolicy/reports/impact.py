@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from cxpolicy import metrics
 from cxpolicy.findings import Finding
 from cxpolicy.graph import TEAM_TO_ENTITY, PolicyGraph
-from cxpolicy.policyset import PolicySet
+from cxpolicy.policyset import PolicySet, resolve_references
 from cxpolicy.rules import registry
 
-#: What "unowned or without an executive line" means: the ownership rules that say so.
-OWNERSHIP_CODES = ("CX401", "CX402", "CX403")
+#: What "unowned or without an executive line" means: the ownership rules that say so, and the
+#: references to the team that would name nobody (CX104).
+OWNERSHIP_CODES = ("CX104", "CX401", "CX402", "CX403")
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,11 @@ def dependents(policy: PolicySet, graph: PolicyGraph, name: str) -> list[Depende
 def ownership_findings(policy: PolicySet, today: dt.date) -> list[Finding]:
     """What the ownership rules report on a policy set, run exactly as `check` runs them."""
     context = registry.Context(policy, PolicyGraph(policy), today, metrics.catalogue(policy.project.metrics))
-    return sorted(
-        finding
-        for check, function in registry.built_in_rules() if check.code in OWNERSHIP_CODES
-        for finding in function(context)
-    )
+    return sorted([
+        *resolve_references(replace(policy, unresolved=[])),
+        *(finding for check, function in registry.built_in_rules() if check.code in OWNERSHIP_CODES
+          for finding in function(context)),
+    ])
 
 
 def without(policy: PolicySet, name: str) -> PolicySet:
@@ -72,7 +73,7 @@ def without(policy: PolicySet, name: str) -> PolicySet:
     kind, _, ident = name.partition(":")
     entities = {key: dict(found) for key, found in policy.entities.items()}
     entities.get(kind, {}).pop(ident, None)
-    return replace(policy, entities=entities)
+    return replace(policy, entities=entities, unresolved=[])
 
 
 def build(policy: PolicySet, graph: PolicyGraph, name: str, today: dt.date) -> Impact:

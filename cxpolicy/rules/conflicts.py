@@ -135,6 +135,7 @@ PRIORITY_INVERSION = Check(
     code="CX303",
     slug="priority-inversion",
     severity=Severity.ERROR,
+    needs_every=("servicestandard", "segment"),
     summary="A higher-priority segment promised less than a lower-priority one, on one touchpoint and metric.",
     why="The company says some customers matter most; if they get a looser promise than others at the same "
         "touchpoint, the policy says the opposite of the strategy.",
@@ -411,6 +412,7 @@ END_TO_END_BUDGET = Check(
     code="CX306",
     slug="end-to-end-budget",
     severity=Severity.ERROR,
+    needs_every=("servicestandard",),
     summary="Stage standards along a journey that add up to more than the journey's end-to-end promise.",
     why="If each stage keeps its own promise and the customer still waits longer than the journey promised, "
         "the end-to-end promise was never achievable: it will be broken by design.",
@@ -502,6 +504,7 @@ UNBALANCED_EFFICIENCY_TARGET = Check(
     code="CX307",
     slug="unbalanced-efficiency-target",
     severity=Severity.WARNING,
+    needs_every=("servicestandard", "kpi"),
     summary="A team's efficiency standard or KPI (handle time) with no quality counterweight in the same scope.",
     why="A team targeted only on handle time learns to end calls early: the number improves while customers "
         "call back. A quality measure in the same scope (first-contact resolution, CSAT) keeps it honest.",
@@ -655,6 +658,7 @@ METRIC_ORDER = Check(
     code="CX309",
     slug="metric-order",
     severity=Severity.ERROR,
+    needs_every=("servicestandard",),
     summary="Promises that break the catalogue's order in one scope (first response later than resolution).",
     why="A first response promised later than the resolution is impossible to keep in the promised order; "
         "one of the two numbers is wrong.",

@@ -108,3 +108,18 @@ UNKNOWN_KIND = Check(
     failing=_TEAM.replace("kind: Team", "kind: Teams"),
     passing=_TEAM,
 )
+
+HELD_BACK = Check(
+    code="CX107",
+    slug="held-back",
+    severity=Severity.INFO,
+    summary="Findings about other policies held back while a document they depend on is broken.",
+    why="A verdict that rests on a document cxpolicy cannot read would be a guess: with a journey file that does "
+        "not parse, every touchpoint in it would look orphaned. Such findings wait until the mistake is fixed, and "
+        "the broken file says how many wait, so one mistake gives one finding and nothing passes unseen.",
+    fix="Fix the errors reported in the file; the checks held back run again on the next check.",
+    failing=_TEAM.replace("executive: true", "executiv: true") + "---\n" + _TEAM.replace(
+        "id: customer-care", "id: returns-desk").replace("executive: true", "reportsTo: customer-care"),
+    passing=_TEAM + "---\n" + _TEAM.replace("id: customer-care", "id: returns-desk").replace(
+        "executive: true", "reportsTo: customer-care"),
+)

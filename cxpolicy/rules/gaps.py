@@ -76,6 +76,7 @@ ORPHAN_TOUCHPOINT = Check(
     code="CX202",
     slug="orphan-touchpoint",
     severity=Severity.WARNING,
+    needs_every=("journey",),
     summary="A touchpoint that no journey contains.",
     why="A touchpoint outside every journey is invisible to journey owners: no end-to-end promise covers it, "
         "and no hand-off into or out of it is planned.",
@@ -114,6 +115,7 @@ MOMENT_WITHOUT_STANDARD = Check(
     code="CX203",
     slug="moment-without-standard",
     severity=Severity.ERROR,
+    needs_every=("servicestandard", "journey", "channel"),
     summary="A moment of truth with no service standard for one of the segments its journeys serve.",
     why="Moments of truth make or break the relationship. Without a promise for every segment that goes "
         "through it, some customers get whatever the day brings at the moment that matters most.",
@@ -157,6 +159,7 @@ TOUCHPOINT_WITHOUT_STANDARD = Check(
     code="CX204",
     slug="touchpoint-without-standard",
     severity=Severity.WARNING,
+    needs_every=("servicestandard", "journey", "channel"),
     summary="A touchpoint (not a moment of truth) with no service standard at all.",
     why="Without a promise, each team decides alone what good looks like at its touchpoint, and customers "
         "notice the difference from one channel to the next.",
@@ -297,6 +300,7 @@ UNSERVED_SEGMENT = Check(
     code="CX208",
     slug="unserved-segment",
     severity=Severity.ERROR,
+    needs_every=("journey", "segment"),
     summary="A strategic or growth segment that no journey serves.",
     why="The company says these customers matter most, yet no journey is designed for them: their "
         "experience is whatever the journeys built for others happen to give.",
@@ -357,6 +361,7 @@ UNHEARD_JOURNEY = Check(
     code="CX209",
     slug="unheard-journey",
     severity=Severity.WARNING,
+    needs_every=("listeningpost",),
     summary="A journey that no listening post covers.",
     why="Without a listening post the company learns how the journey feels only when customers leave.",
     fix="Add the journey (or its touchpoints) to the `covers` of a listening post, or start one.",
@@ -406,6 +411,7 @@ UNDRIVEN_LAGGING_KPI = Check(
     code="CX210",
     slug="undriven-lagging-kpi",
     severity=Severity.WARNING,
+    needs_every=("kpi",),
     summary="A lagging KPI (NPS, churn, retention) that no leading KPI drives.",
     why="A lagging outcome with no leading indicator tied to it is a vanity metric: nobody knows which "
         "lever moves it, so nobody can be asked to move it.",
@@ -478,6 +484,7 @@ CHANNEL_INCONSISTENCY = Check(
     code="CX211",
     slug="channel-inconsistency",
     severity=Severity.WARNING,
+    needs_every=("servicestandard", "touchpoint"),
     summary="In one stage, an outcome metric promised in one channel and not in another.",
     why="Customers choose the channel, not the outcome: if resolution is promised on the phone but not in "
         "chat, the same customer gets two companies under one brand. Channel-specific metrics (time to "

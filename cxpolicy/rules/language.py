@@ -42,6 +42,7 @@ _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 _SPEC_MODELS = {model.kind_key(name): document.model_fields["spec"].annotation for name, document in model.KINDS.items()}
 _SPEC_MODELS["servedsegment"] = _SPEC_MODELS["segment"]
+_COUNTED = {"servedsegment": "segment", "stage": "journey"}  # the kind whose documents hold what is counted
 
 
 class Condition:
@@ -298,6 +299,24 @@ class UserRule:
     @property
     def target(self) -> str:
         return self.entity.spec.target
+
+    @property
+    def counts(self) -> tuple[str, ...]:
+        """The kinds its conditions count (`standards: {min: 1}`): a count is only right when every
+        entity of them can be read (cascade.py)."""
+        found: set[str] = set()
+        conditions: list[tuple[Condition | None, str]] = [(self.where, self.target), (self.require, self.target)]
+        while conditions:
+            condition, kind = conditions.pop()
+            if isinstance(condition, (AllOf, AnyOf)):
+                conditions.extend((part, kind) for part in condition.parts)
+            elif isinstance(condition, Not):
+                conditions.append((condition.part, kind))
+            elif isinstance(condition, Count):
+                related = vocabulary.RELATIONS[kind][condition.relation][0]
+                found.add(_COUNTED.get(related, related))
+                conditions.append((condition.where, related))
+        return tuple(sorted(found))
 
 
 def compile_rules(policy: PolicySet) -> tuple[list[UserRule], list[Finding]]:

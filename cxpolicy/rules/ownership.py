@@ -37,12 +37,10 @@ UNOWNED_TOUCHPOINT = Check(
 @rule(UNOWNED_TOUCHPOINT)
 def unowned_touchpoints(context: Context) -> Iterator[Finding]:
     for touchpoint in context.policy.of("touchpoint"):
-        if context.graph.accountable_team(touchpoint) is None:
-            named = context.graph.raci(touchpoint)["accountable"]
+        if context.graph.named_owner(touchpoint) is None:  # a named team that does not exist is CX104
             long_form = touchpoint.spec.owner is not None
-            gone = f" (its owner '{named[0]}' is not a known team)" if named else ""
             yield UNOWNED_TOUCHPOINT.on(
-                touchpoint, f"touchpoint {touchpoint.id} has no accountable team{gone}",
+                touchpoint, f"touchpoint {touchpoint.id} has no accountable team",
                 ("spec", "owner") if long_form else None, key=long_form,
                 hint="Set `owner: <team id>` (or `owner.accountable`) to the one team accountable for it.")
 
@@ -77,7 +75,7 @@ _KIND_WORDS = {"servicestandard": "standard", "kpi": "KPI", "listeningpost": "li
 def unowned_entities(context: Context) -> Iterator[Finding]:
     for kind, field in _OWNED_KINDS:
         for entity in context.policy.of(kind):
-            if context.graph.accountable_team(entity) is None:
+            if context.graph.named_owner(entity) is None:  # a named team that does not exist is CX104
                 words = _KIND_WORDS.get(kind, kind)
                 yield UNOWNED_ENTITY.on(
                     entity, f"{words} {entity.id} has no {'sponsor' if field == 'sponsor' else 'owner'}",
@@ -109,19 +107,25 @@ spec: {reportsTo: care, codeowners: ["@example/returns"]}
 
 @rule(NO_EXECUTIVE_LINE)
 def no_executive_lines(context: Context) -> Iterator[Finding]:
-    for team in context.policy.of("team"):
-        if team.spec.executive or context.graph.executive_of(team.id) is not None:
-            continue
+    """One finding where each broken line ends: the teams below a team that reports to nobody are
+    counted in its finding, and a line ending at a team that does not exist is CX104's."""
+    lost = [team for team in context.policy.of("team")
+            if not team.spec.executive and context.graph.executive_of(team.id) is None]
+    ends = {team.id: context.graph.line_end(team.id) for team in lost if team.spec.reports_to is not None}
+    below = Counter(end for end in ends.values() if end is not None)
+    for team in lost:
         if team.spec.reports_to is None:
+            others = below[team.id]
+            also = f"; nor do the lines of the {others} team{'s' if others != 1 else ''} below it" if others else ""
             yield NO_EXECUTIVE_LINE.on(
-                team, f"team {team.id} reports to nobody, so its line reaches no executive",
+                team, f"team {team.id} reports to nobody, so its line reaches no executive{also}",
                 hint="Add `reportsTo: <team id>` so the line reaches an executive.")
             continue
-        end = context.graph.line_end(team.id)
+        end = ends[team.id]
         if end is None:
             where = "goes round in a circle"
-        elif context.policy.get(f"team:{end}") is None:
-            where = f"ends at '{end}', which is not a known team"
+        elif context.policy.get(f"team:{end}") is None or context.policy.get(f"team:{end}").spec.reports_to is None:
+            continue  # an unknown team is CX104; a team that reports to nobody has the finding above
         else:
             where = f"ends at {end}, which is not an executive"
         yield NO_EXECUTIVE_LINE.on(
@@ -230,6 +234,7 @@ OWNERSHIP_CONCENTRATION = Check(
     code="CX405",
     slug="ownership-concentration",
     severity=Severity.WARNING,
+    needs_every=("touchpoint",),
     summary="One team accountable for more than 40% of all moments of truth (with at least 5 of them).",
     why="When most moments of truth hang on one team, its bad quarter is the whole company's, and the other "
         "functions stop feeling responsible for the experience.",
@@ -260,6 +265,7 @@ IDLE_TEAM = Check(
     code="CX406",
     slug="idle-team",
     severity=Severity.INFO,
+    needs_every=("team", "segment", "channel", "touchpoint", "journey", "servicestandard", "kpi", "listeningpost"),
     summary="A team that owns, sponsors or is fed nothing, and whose reporting teams hold nothing either.",
     why="A team in the policy with nothing to own, sponsor or act on is either missing its assignments or "
         "no longer exists.",
