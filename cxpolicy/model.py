@@ -666,11 +666,16 @@ def _reference_plan(model_class: type[BaseModel]) -> tuple[tuple[str, str, Ref |
     """Per model class, the fields that hold references or nested models holding some: (name, alias, Ref)."""
     plan = []
     for name, info in model_class.model_fields.items():
-        refs = [meta for meta in info.metadata if isinstance(meta, Ref)]
-        ref = refs[0] if refs else _item_ref(info.annotation)
+        ref = field_ref(info)
         if ref is not None or _holds_references(info.annotation):
             plan.append((name, info.alias or name, ref))
     return tuple(plan)
+
+
+def field_ref(info: Any) -> Ref | None:
+    """The Ref on a model field (pydantic FieldInfo), on it or on its list's items."""
+    refs = [meta for meta in info.metadata if isinstance(meta, Ref)]
+    return refs[0] if refs else _item_ref(info.annotation)
 
 
 def _holds_references(annotation: Any) -> bool:

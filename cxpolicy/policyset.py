@@ -8,7 +8,9 @@ what is right is kept, so one bad file never hides the others.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,7 @@ PolicyPathError = discover.PolicyPathError
 class Entity:
     """One policy document, typed, with where it is written."""
 
-    __slots__ = ("kind", "model", "document", "id", "name", "spec", "_references")
+    __slots__ = ("kind", "model", "document", "id", "name", "spec", "_references", "broken_metrics")
 
     def __init__(self, kind: str, model_object: Any, document: source.Document) -> None:
         self.kind = kind  # as written in `kind:`, e.g. "ServiceStandard"
@@ -33,6 +35,7 @@ class Entity:
         self.name = f"{model.kind_key(kind)}:{self.id}"  # how waivers, rules and the graph name it
         self.spec: Any = model_object.spec
         self._references: list[tuple[Any, Any, str]] | None = None
+        self.broken_metrics: frozenset[str] = frozenset()  # a Project's metrics that cannot be read
 
     def __repr__(self) -> str:
         return f"Entity({self.name})"
@@ -152,7 +155,33 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
                        {kind: left for kind, found in unreadable.items()
                         if (left := {i: u for i, u in found.items() if i not in entities.get(kind, {})})})
     findings.extend(resolve_references(policy))
-    return Loaded(policy, findings)
+    return Loaded(policy, _titles_named(findings, policy))
+
+
+_NOT_AN_ID = re.compile(r" must be an id: .*, not '(.*)'\Z", re.S)
+
+
+def _titles_named(findings: list[Finding], policy: PolicySet) -> list[Finding]:
+    """Where an entity's title is written in place of an id (`owner: Fraud Operations`), the hint names
+    the id: the schema's message cannot, as it does not know the other documents."""
+    wrong = [(index, said.group(1)) for index, finding in enumerate(findings)
+             if finding.code == checks.SCHEMA.code and (said := _NOT_AN_ID.search(finding.message))]
+    if not wrong:
+        return findings
+    titles: dict[str, list[Entity]] = {}
+    for kind in sorted(policy.entities):
+        for entity in policy.of(kind):
+            if entity.model.metadata.title:
+                titles.setdefault(entity.model.metadata.title.casefold(), []).append(entity)
+    findings = list(findings)
+    for index, value in wrong:
+        named = titles.get(value.casefold(), [])
+        if len(named) == 1:
+            entity = named[0]
+            findings[index] = dataclasses.replace(findings[index], hint=(
+                f"'{value}' is the title of {_KIND_WORDS.get(model.kind_key(entity.kind), entity.kind)} "
+                f"{entity.id}; write its id: {entity.id}."))
+    return findings
 
 
 def _refused(found: discover.Discovered) -> list[Finding]:
@@ -175,6 +204,8 @@ def _typed_project(read: source.SourceFile | None, findings: list[Finding]) -> E
     project_entities: dict[str, dict[str, Entity]] = {}
     findings.extend(_typed(read, project_entities))
     projects = list(project_entities.get("project", {}).values())
+    if not projects:
+        projects = [found for document in read.documents if (found := _usable_project(document)) is not None]
     if not read.documents or all(document.data is None for document in read.documents):
         findings.append(checks.YAML_SYNTAX.at(
             discover.PROJECT_FILE, 1, 1, "cxpolicy.yaml is empty; it must hold the Project document",
@@ -281,6 +312,41 @@ def _envelope(document: source.Document) -> tuple[str, Finding | None]:
     return kind, None
 
 
+def _usable_project(document: source.Document) -> Entity | None:
+    """The Project of a cxpolicy.yaml that breaks its schema (CX103 says where), with the settings in
+    error left out, so that one mistyped setting does not throw away all the others: a metric that
+    cannot be read is kept by name (`broken_metrics`), so standards using it are not "unknown"."""
+    data = document.data
+    if not isinstance(data, dict) or data.get("kind") != "Project" or not isinstance(data.get("spec"), dict):
+        return None
+    kind = model.KINDS["Project"]
+
+    def valid(spec: dict[str, Any]) -> bool:
+        try:
+            kind.model_validate({**data, "spec": spec})
+            return True
+        except ValueError:
+            return False
+
+    spec = dict(data["spec"])
+    broken: set[str] = set()
+    if isinstance(spec.get("metrics"), dict):
+        metrics = {}
+        for name, entry in spec["metrics"].items():
+            (metrics.__setitem__(name, entry) if valid({"metrics": {name: entry}}) else broken.add(str(name)))
+        spec["metrics"] = metrics
+    for key in list(spec):
+        if not valid({key: spec[key]}):
+            del spec[key]
+    try:
+        typed = kind.model_validate({**data, "spec": spec})
+    except ValueError:
+        return None  # its envelope (metadata) is what is wrong
+    entity = Entity("Project", typed, document)
+    entity.broken_metrics = frozenset(broken)
+    return entity
+
+
 def _duplicate_stages(entity: Entity) -> list[Finding]:
     if entity.kind != "Journey":
         return []
@@ -348,6 +414,7 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                         file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path)))
             if kind in ("waiver", "ruletest"):
                 findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), suggest))
+    findings.extend(_unknown_metrics(policy))
     if policy.project_entity is not None:
         for path, ref, target in model.iter_references(policy.project_entity.model):
             problem = _unknown(policy, stages, ref, target, suggest)
@@ -356,6 +423,33 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
                 findings.append(checks.UNKNOWN_REFERENCE.at(file, line, column, problem[0], hint=problem[1]))
         for code in sorted(policy.project.rules):
             findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), suggest))
+    return findings
+
+
+def _unknown_metrics(policy: PolicySet) -> list[Finding]:
+    """CX104 for a standard's or KPI's metric that is neither in the catalogue nor in the project's `metrics`."""
+    from cxpolicy.metrics import catalogue
+
+    known = set(catalogue(policy.project.metrics))
+    broken = policy.project_entity.broken_metrics if policy.project_entity is not None else frozenset()
+    index = Suggestions(known | broken)
+    findings = []
+    for kind in ("servicestandard", "kpi"):
+        for entity in policy.of(kind):
+            slug = entity.spec.metric
+            if slug is None or slug in known:
+                continue
+            policy.unresolved.append((entity.name, "metric"))  # its checks wait, like those of a broken file
+            if slug in broken:
+                continue  # cxpolicy.yaml's CX103 says what is wrong with it
+            suggestion = index.closest(slug)
+            file, line, column = entity.where(("spec", "metric"))
+            findings.append(checks.UNKNOWN_REFERENCE.at(
+                file, line, column, f"'{slug}' is not a known metric", entity=entity.name,
+                end=entity.end(("spec", "metric")),
+                hint=(f"Did you mean '{suggestion}'? " if suggestion else "")
+                + "Use a metric of the catalogue (`cxpolicy explain CX305` lists them), or declare it under "
+                  "`metrics:` in cxpolicy.yaml."))
     return findings
 
 
@@ -393,6 +487,10 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
         if target in known or policy.unreadable_as(ref.kind, target) is not None:
             return None
         label = _KIND_WORDS.get(ref.kind, ref.kind)
+        other = next((kind for kind in sorted(policy.entities) if target in policy.entities[kind]), None)
+        if other is not None:
+            return (f"'{target}' is not a known {label}",
+                    f"'{target}' is a {_KIND_WORDS.get(other, other)}; this field takes the id of a {label}.")
         suggestion = suggest(ref.kind, target)
         return (f"'{target}' is not a known {label}",
                 (f"Did you mean '{suggestion}'? " if suggestion else "")
@@ -423,11 +521,23 @@ def _unknown_check(entity: Entity, name: str, path: source.Path, suggest: _Sugge
     if name in suggest.checks:
         return []
     file, line, column = entity.where(path, key=entity.kind == "Project")
-    suggestion = suggest(CHECKS, name)
+    if entity.kind != "Project":
+        suggest.policy.unresolved.append((entity.name, CHECKS))
+    code = suggest.slugs.get(name) or suggest.slugs.get(name.lower())
+    if code is not None:
+        message, hint = (f"'{name}' is the name of check {code}; write its code here",
+                         f"Write `{code}` (codes are what `cxpolicy rules` lists first).")
+    else:
+        suggestion = suggest(CHECKS, name)
+        message = f"'{name}' is neither a built-in check nor the id of a Rule"
+        hint = f"Did you mean '{suggestion}'?" if suggestion else "See `cxpolicy rules` for the built-in codes."
     return [checks.UNKNOWN_REFERENCE.at(
-        file, line, column, f"'{name}' is neither a built-in check nor the id of a Rule",
-        entity=None if entity.kind == "Project" else entity.name,
-        hint=f"Did you mean '{suggestion}'?" if suggestion else "See `cxpolicy rules` for the built-in codes.")]
+        file, line, column, message, entity=None if entity.kind == "Project" else entity.name, hint=hint)]
+
+
+def kind_words(kind: str) -> str:
+    """How a message names a kind key: `servicestandard` -> `service standard`."""
+    return _KIND_WORDS.get(kind, kind)
 
 
 _KIND_WORDS = {

@@ -45,7 +45,7 @@ def given(policy: PolicySet, test: Entity) -> tuple[PolicySet, list[Finding]]:
         if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
             entities.get(model.kind_key(str(data.get("kind", ""))), {}).pop(data["metadata"].get("id"), None)
     problems = policyset.add_documents(documents, entities)
-    smaller = replace(policy, entities=entities)
+    smaller = replace(policy, entities=entities, unresolved=[])
     # Only the test's own documents can be wrong here: a reference left dangling by
     # `remove`, or settings naming what a bare test leaves out, is part of the scenario.
     problems += [f for f in policyset.resolve_references(smaller) if f.file == test.file]
@@ -59,7 +59,24 @@ def run_case(policy: PolicySet, test: Entity, today: dt.date) -> CaseResult:
     rules, rule_problems = language.compile_rules(variant)
     findings = [*registry.run(context), *language.run(rules, variant, graph)]
     reported = sorted({f.entity or "" for f in findings if f.code == test.spec.rule})
-    return CaseResult(test, sorted(set(test.spec.expect)), reported, problems + rule_problems)
+    return CaseResult(test, sorted(set(test.spec.expect)), reported, problems + _broken_rule(policy, test, [
+        f for f in rule_problems if f.entity == f"rule:{test.spec.rule}" and f.code != "CX104"]))
+
+
+def _broken_rule(policy: PolicySet, test: Entity, mistakes: list[Finding]) -> list[Finding]:
+    """Why the rule under test cannot run, when it has mistakes (check reports each of them): the test
+    says so rather than failing on a rule that never ran. An id a condition names that the test's
+    smaller world lacks is no mistake (CX104 is judged on the whole policy set)."""
+    from cxpolicy.rules.files import SCHEMA
+
+    unreadable = policy.unreadable_as("rule", test.spec.rule)
+    if unreadable is None and not mistakes:
+        return []
+    where = f"{unreadable.file}:{unreadable.line}" if unreadable is not None else mistakes[0].location()
+    file, line, column = test.where(("spec", "rule"))
+    return [SCHEMA.at(file, line, column, f"rule {test.spec.rule} has mistakes (the first at {where}), so this test "
+                                          "cannot run", entity=test.name, hint="Fix the rule first; `cxpolicy check` "
+                                                                              "lists its mistakes.")]
 
 
 def run_all(root: str, today: dt.date | None = None) -> tuple[list[CaseResult], list[Finding]]:

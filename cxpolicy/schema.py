@@ -122,6 +122,29 @@ def _date_hint(value: Any) -> str:
     return "Write the date as YYYY-MM-DD, such as 2027-06-30."
 
 
+def _owners_hint(kind: str, path: Path, value: Any) -> str | None:
+    """For a list where one owning team belongs: how to name the others."""
+    if not isinstance(value, list) or not path or path[-1] not in ("owner", "sponsor", "reportsTo"):
+        return None
+    if kind == "Touchpoint" and path == ("spec", "owner"):
+        first, *others = [str(item) for item in value] or ["team"]
+        return ("One team is accountable for a touchpoint; name the others in the long form: "
+                f"owner: {{accountable: {first}, responsible: [{', '.join(others) or '...'}]}}.")
+    return "One team is accountable; name that one team's id here."
+
+
+def id_form(value: str) -> str:
+    """`Fraud Operations` -> `fraud-operations`: text written the way ids are."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def _id_hint(pattern: str, value: Any) -> str | None:
+    if PATTERNS.get(pattern, ("",))[0] != "id" or not isinstance(value, str) or not id_form(value):
+        return None
+    return f"Ids are written in lower case with dashes, e.g. {id_form(value)}; to name a team or another " \
+           "entity, write its id, not its title."
+
+
 def _percent_hint(value: Any) -> str | None:
     """A share written as a fraction (0.95) or a bare number (95): the percentage it means."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
@@ -240,10 +263,11 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
         yield _at(document, path, f"{_field(path)} cannot be {describe_value(error.instance)}", hint)
     elif validator == "type":
         yield _at(document, path, f"{_field(path)} must be {_type_words(error.validator_value)}, "
-                                  f"not {describe_value(error.instance)}")
+                                  f"not {describe_value(error.instance)}", _owners_hint(kind, path, error.instance))
     elif validator == "pattern":
         wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
-        hint = _date_hint(error.instance) if error.validator_value == _DATE_PATTERN else None
+        hint = _date_hint(error.instance) if error.validator_value == _DATE_PATTERN else _id_hint(
+            error.validator_value, error.instance)
         yield _at(document, path, f"{_field(path)} must be {wanted}, not '{error.instance}'", hint)
     elif validator == "format":
         yield _at(document, path, f"{_field(path)} '{error.instance}' is not a real calendar date",
@@ -285,6 +309,10 @@ def _best_branch(document: Document, kind: str, error: Any, path: Path) -> Itera
     if _PERCENT_PATTERN in patterns and _percent_hint(error.instance) is not None:
         yield _at(document, path, f"{_field(path)} must be a percentage such as 95%, not "
                                   f"{describe_value(error.instance)}", _percent_hint(error.instance))
+        return
+    owners = _owners_hint(kind, path, error.instance)
+    if owners is not None:
+        yield _at(document, path, f"{_field(path)} must name one team, not a list", owners)
         return
     types = []
     for branch in schema.get(error.validator, []):

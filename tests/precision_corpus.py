@@ -10,6 +10,7 @@ mistake caused. tests/test_precision.py asserts each case; benchmarks/precision.
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -17,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxpolicy import engine
+from cxpolicy.policyset import _KIND_WORDS
 from cxpolicy.findings import Finding, Severity, stable_key
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
+_UNKNOWN = re.compile(r"'([^']+)' is not a known (.+)$")
 
 
 @dataclass(frozen=True)
@@ -167,9 +170,16 @@ class Result:
         return [f for f in self.findings if f.file != self.mistake.file]
 
     def false_unknowns(self, defined: set[str]) -> list[Finding]:
-        """Findings that call an id that is defined in the repository unknown."""
-        return [f for f in self.findings if f.code == "CX104" and "not a known" in f.message
-                and any(f"'{ident}' is not" in f.message for ident in defined)]
+        """Findings that call an entity the repository defines (a `kind:id` of `defined`) unknown."""
+        false = []
+        for finding in self.findings:
+            said = _UNKNOWN.match(finding.message) if finding.code == "CX104" else None
+            if said is not None:
+                ident, words = said.groups()
+                kind = next((key for key, word in _KIND_WORDS.items() if word == words), words)
+                if (ident if ":" in ident else f"{kind}:{ident}") in defined:
+                    false.append(finding)
+        return false
 
 
 def _errors_and_warnings(root: str) -> list[Finding]:
@@ -200,6 +210,7 @@ def edited(mistake: Mistake, into: Path) -> int:
     return changed.count("\n", 0, index) + 1
 
 
+@functools.cache
 def measure(mistake: Mistake) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "policies"
@@ -217,6 +228,6 @@ def measure(mistake: Mistake) -> Result:
 
 
 def defined_ids() -> set[str]:
-    """Every id the unchanged repository defines."""
+    """Every entity the unchanged repository defines, as `kind:id`."""
     run = engine.run(str(POLICIES), engine.Options())
-    return {entity.id for kind in run.policy.entities.values() for entity in kind.values()}
+    return {entity.name for kind in run.policy.entities.values() for entity in kind.values()}

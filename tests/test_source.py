@@ -114,7 +114,7 @@ def test_keys_that_are_not_text_are_reported():
 def test_syntax_error_gives_line_and_column():
     result = read("a: 1\nb: [1, 2\nc: 3\n")
     assert [c[0] for c in codes(result)] == ["CX100"]
-    assert result.findings[0].line == 3
+    assert (result.findings[0].line, result.findings[0].column) == (2, 4)  # where the unclosed list opens
 
 
 def test_documents_before_a_syntax_error_are_kept():

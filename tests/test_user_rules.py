@@ -206,9 +206,11 @@ def test_exclude_globs_skip_folders_and_files(tmp_path):
 
 @pytest.mark.parametrize("spec, files", [
     ("exclude: ['drafts/**']\n  limits: {maxDepth: 50}", 1),    # valid: the draft is skipped
-    ("exclude: ['drafts/**']\n  limits: {maxDepth: 200}", 2),   # above the hard ceiling: invalid, defaults
-    ("exclude: ['drafts/**']\n  limits: {maxDepth: 1}", 2),     # invalid (maxDepth >= 2): defaults, the draft is read
-    ("exclude: ['drafts/**']\n  bogus: true", 2),               # an unknown field: defaults, the draft is read
+    # A setting in error is left out (CX103 says so); the others still hold, so the draft is still skipped.
+    ("exclude: ['drafts/**']\n  limits: {maxDepth: 200}", 1),   # above the hard ceiling
+    ("exclude: ['drafts/**']\n  limits: {maxDepth: 1}", 1),     # invalid (maxDepth >= 2)
+    ("exclude: ['drafts/**']\n  bogus: true", 1),               # an unknown field
+    ("exclude: 'drafts/**'\n  limits: {maxDepth: 50}", 2),      # exclude itself in error: nothing excluded
 ])
 def test_files_are_found_with_the_typed_projects_settings_not_the_written_ones(tmp_path, spec, files):
     write_repo(tmp_path, {

@@ -15,7 +15,7 @@ from cxpolicy import metrics
 from cxpolicy.findings import Finding
 from cxpolicy.graph import TEAM_TO_ENTITY, PolicyGraph
 from cxpolicy.policyset import PolicySet, resolve_references
-from cxpolicy.rules import registry
+from cxpolicy.rules import language, registry
 
 #: What "unowned or without an executive line" means: the ownership rules that say so, and the
 #: references to the team that would name nobody (CX104).
@@ -61,8 +61,10 @@ def dependents(policy: PolicySet, graph: PolicyGraph, name: str) -> list[Depende
 def ownership_findings(policy: PolicySet, today: dt.date) -> list[Finding]:
     """What the ownership rules report on a policy set, run exactly as `check` runs them."""
     context = registry.Context(policy, PolicyGraph(policy), today, metrics.catalogue(policy.project.metrics))
+    fresh = replace(policy, unresolved=[])
     return sorted([
-        *resolve_references(replace(policy, unresolved=[])),
+        *resolve_references(fresh),
+        *(finding for finding in language.compile_rules(fresh)[1] if finding.code == "CX104"),
         *(finding for check, function in registry.built_in_rules() if check.code in OWNERSHIP_CODES
           for finding in function(context)),
     ])

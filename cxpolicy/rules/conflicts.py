@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from cxpolicy.catalogue import Check
 from cxpolicy.findings import Finding, Severity
@@ -262,6 +263,8 @@ TARGET_REGRESSES = Check(
 @rule(TARGET_REGRESSES)
 def regressing_targets(context: Context) -> Iterator[Finding]:
     for kpi in context.policy.of("kpi"):
+        if _out_of_order(kpi, context.today) is not None:
+            continue  # CX311 says so; which pair regresses is only known once the dates are right
         spec = kpi.spec
         worse = (lambda new, old: new < old) if spec.direction == "increase" else (lambda new, old: new > old)
         previous = ("the baseline", spec.baseline.value) if spec.baseline is not None else None
@@ -702,3 +705,103 @@ def metric_order(context: Context) -> Iterator[Finding]:
                         ("spec", "objective", "max"),
                         hint=f"Promise {earlier} no later than {value_last}, or loosen {later}.")
 
+
+
+MEASURED_BY_ANOTHER_METRIC = Check(
+    code="CX310",
+    slug="measured-by-another-metric",
+    severity=Severity.ERROR,
+    summary="A service standard whose `measuredBy` KPI measures another metric, or in a unit of another kind.",
+    why="A time-to-resolve promise measured by a time-to-answer KPI is never measured at all: the dashboard "
+        "reports on something else, and the promise can be broken for months unseen.",
+    fix="Point `measuredBy` at a KPI of the standard's metric, or add one.",
+    failing="""\
+apiVersion: cxpolicy/v1
+kind: ServiceStandard
+metadata: {id: resolve-2d}
+spec:
+  owner: care
+  appliesTo: {touchpoints: [care-line]}
+  metric: time-to-resolve
+  objective: {max: 2d}
+  measuredBy: answer-time
+""",
+    passing="""\
+apiVersion: cxpolicy/v1
+kind: ServiceStandard
+metadata: {id: answer-45s}
+spec:
+  owner: care
+  appliesTo: {touchpoints: [care-line], segments: [members]}
+  metric: time-to-answer
+  objective: {max: 45s}
+  measuredBy: answer-time
+""",
+)
+
+
+@rule(MEASURED_BY_ANOTHER_METRIC)
+def measured_by_another_metric(context: Context) -> Iterator[Finding]:
+    for standard in context.policy.of("servicestandard"):
+        kpi = context.policy.get(f"kpi:{standard.spec.measured_by}") if standard.spec.measured_by else None
+        if kpi is None:
+            continue
+        metric = standard.spec.metric
+        if metric not in context.catalogue:
+            continue  # an unknown metric is CX104
+        if kpi.spec.metric is not None and kpi.spec.metric != metric:
+            yield MEASURED_BY_ANOTHER_METRIC.on(
+                standard, f"standard {standard.id} promises {metric} but is measured by KPI {kpi.id}, which measures "
+                          f"{kpi.spec.metric}", ("spec", "measuredBy"),
+                hint=f"Point `measuredBy` at a KPI whose metric is {metric}, or add one.")
+            continue
+        # A KPI of no named metric: its unit must be of the kind the promise is in (the metric's kind when the
+        # catalogue knows it, since CX305 reports an objective in another; else the objective's own).
+        objective = standard.spec.objective
+        value = objective.max if objective.max is not None else objective.min
+        promised = context.metric(metric).dimension or value.dimension
+        measured = UNIT_DIMENSION.get(kpi.spec.unit)
+        if kpi.spec.metric is None and measured is not None and promised != measured:
+            yield MEASURED_BY_ANOTHER_METRIC.on(
+                standard, f"standard {standard.id} promises {_DIMENSION_WORDS[promised]} but is measured by KPI "
+                          f"{kpi.id} in {kpi.spec.unit}, {_DIMENSION_WORDS[measured]}", ("spec", "measuredBy"),
+                hint="Point `measuredBy` at a KPI measured in the same kind of unit as the promise.")
+
+
+DATES_OUT_OF_ORDER = Check(
+    code="CX311",
+    slug="dates-out-of-order",
+    severity=Severity.ERROR,
+    summary="A KPI's targets not listed in date order, or a target dated on or before its baseline.",
+    why="Targets are a trajectory from the baseline: one dated before the measurement it improves on, or a list "
+        "in jumbled order, is usually a mistyped year, and the regression check then compares the wrong pairs.",
+    fix="List the targets from the earliest date to the latest, each after the baseline's `asOf`.",
+    failing=_TARGET_KPI + "  targets: [{value: 80, by: 2027-12-31}, {value: 75, by: 2027-06-30}]\n",
+    passing=_TARGET_KPI + "  targets: [{value: 75, by: 2027-06-30}, {value: 80, by: 2027-12-31}]\n",
+)
+
+
+def _out_of_order(kpi: Any, today: Any) -> tuple[int, str] | None:
+    """The first target out of date order (its index and what it comes before), or None. A baseline
+    dated after today is CX215's, and not compared."""
+    spec = kpi.spec
+    baseline = spec.baseline if spec.baseline is not None and spec.baseline.as_of <= today else None
+    previous = (baseline.as_of, "the baseline") if baseline is not None else None
+    for index, target in enumerate(spec.targets):
+        if previous is not None and target.by <= previous[0]:
+            return index, f"{previous[1]} ({previous[0].isoformat()})"
+        previous = (target.by, "the target before it")
+    return None
+
+
+@rule(DATES_OUT_OF_ORDER)
+def dates_out_of_order(context: Context) -> Iterator[Finding]:
+    for kpi in context.policy.of("kpi"):
+        found = _out_of_order(kpi, context.today)
+        if found is not None:
+            index, before = found
+            target = kpi.spec.targets[index]
+            yield DATES_OUT_OF_ORDER.on(
+                kpi, f"target {_number(target.value)} of KPI {kpi.id} is dated {target.by.isoformat()}, not after "
+                     f"{before}", ("spec", "targets", index, "by"),
+                hint="List the targets from the earliest date to the latest, each after the baseline's `asOf`.")

@@ -640,3 +640,63 @@ def stale_journey_reviews(context: Context) -> Iterator[Finding]:
                          f"(last reviewed {review.last.isoformat()}, every {review.every})",
                 ("spec", "review", "last"),
                 hint="Review the map with its owner and update `review.last`.")
+
+
+FUTURE_DATE = Check(
+    code="CX215",
+    slug="date-in-the-future",
+    severity=Severity.ERROR,
+    summary="A date that records the past (a journey's `review.last`, a KPI's `baseline.asOf`) set after today.",
+    why="A review dated next year keeps the journey from ever looking overdue (CX214), and a baseline measured "
+        "in the future cannot have been measured: both are usually a mistyped year.",
+    fix="Write the date the review or the measurement took place. If cxpolicy.yaml pins `today`, move it "
+        "forward at the policy review.",
+    failing=_REVIEWED + "  review: {every: 90d, last: 2027-10-01}\n",
+    passing=_REVIEWED + "  review: {every: 90d, last: 2026-10-01}\n",
+)
+
+
+@rule(FUTURE_DATE)
+def dates_in_the_future(context: Context) -> Iterator[Finding]:
+    today = context.today.isoformat()
+    for journey in context.policy.of("journey"):
+        review = journey.spec.review
+        if review is not None and review.last is not None and review.last > context.today:
+            yield FUTURE_DATE.on(
+                journey, f"journey {journey.id} was last reviewed on {review.last.isoformat()}, which is after "
+                         f"today ({today})", ("spec", "review", "last"),
+                hint="Write the date the review took place (a mistyped year?).")
+    for kpi in context.policy.of("kpi"):
+        baseline = kpi.spec.baseline
+        if baseline is not None and baseline.as_of > context.today:
+            yield FUTURE_DATE.on(
+                kpi, f"the baseline of KPI {kpi.id} was measured on {baseline.as_of.isoformat()}, which is after "
+                     f"today ({today})", ("spec", "baseline", "asOf"),
+                hint="Write the date the baseline value was measured (a mistyped year?).")
+
+
+REPEATED_TOUCHPOINT = Check(
+    code="CX216",
+    slug="repeated-touchpoint",
+    severity=Severity.ERROR,
+    summary="A touchpoint listed twice in one journey stage.",
+    why="Listing a touchpoint twice adds nothing; it is nearly always a copy-paste where another touchpoint was "
+        "meant, which then is missing from the stage.",
+    fix="Remove the repeated entry, or replace it with the touchpoint that was meant.",
+    failing=_REVIEWED.replace("touchpoints: [care-line]", "touchpoints: [care-line, care-line]"),
+    passing=_REVIEWED,
+)
+
+
+@rule(REPEATED_TOUCHPOINT)
+def repeated_touchpoints(context: Context) -> Iterator[Finding]:
+    for journey in context.policy.of("journey"):
+        for index, stage in enumerate(journey.spec.stages):
+            seen: set[str] = set()
+            for position, touchpoint in enumerate(stage.touchpoints):
+                if touchpoint in seen:
+                    yield REPEATED_TOUCHPOINT.on(
+                        journey, f"touchpoint {touchpoint} is listed twice in stage '{stage.id}' of journey "
+                                 f"{journey.id}", ("spec", "stages", index, "touchpoints", position),
+                        hint="Remove the repeated entry, or write the touchpoint that was meant.")
+                seen.add(touchpoint)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import re2
@@ -27,7 +27,7 @@ import re2
 from cxpolicy import model
 from cxpolicy.findings import MAX_TEXT, Finding, Severity, bounded
 from cxpolicy.graph import PolicyGraph, Stage
-from cxpolicy.policyset import Entity, PolicySet
+from cxpolicy.policyset import Entity, PolicySet, kind_words
 from cxpolicy.rules import files as checks
 from cxpolicy.rules import vocabulary
 from cxpolicy.suggest import closest
@@ -78,6 +78,8 @@ class Not(Condition):
 class FieldTest(Condition):
     path: str
     tests: tuple[tuple[str, Any], ...]  # (operator, operand), the operand already parsed
+    kind: str = field(default="", compare=False)  # the kind it is asked of
+    written: tuple = field(default=(), compare=False)  # where it is in the Rule document
 
     def holds(self, subject: Any, kind: str, graph: PolicyGraph) -> bool:
         value = vocabulary.field_value(subject, kind, self.path, graph)
@@ -256,7 +258,7 @@ def _compile_field(name: str, value: Any, kind: str, path: tuple, problems: list
                                                     f"{', '.join(sorted(relations))}." if relations else "")))
             return None
     if not isinstance(value, dict):
-        return FieldTest(name, (("literal", value),))
+        return FieldTest(name, (("literal", value),), kind, path)
     tests = []
     for operator, operand in value.items():
         where = path + (operator,)
@@ -284,7 +286,7 @@ def _compile_field(name: str, value: Any, kind: str, path: tuple, problems: list
                 tests.append((operator, measured))
         else:
             tests.append((operator, operand))
-    return FieldTest(name, tuple(tests))
+    return FieldTest(name, tuple(tests), kind, path)
 
 
 # --------------------------------------------------------------------------- running
@@ -338,7 +340,44 @@ def compile_rules(policy: PolicySet) -> tuple[list[UserRule], list[Finding]]:
                                              entity=rule.name, hint=problem.hint))
         if not problems:
             compiled.append(UserRule(rule, where, require))
+            findings.extend(_unknown_ids(policy, rule, [where, require]))
     return compiled, findings
+
+
+_ID_OPERATORS = ("literal", "equals", "in", "notIn", "contains")
+
+
+def _unknown_ids(policy: PolicySet, rule: Entity, conditions: list[Condition | None]) -> Iterator[Finding]:
+    """CX104 for an id in a condition on a field that names entities (`channel: phnoe`): the rule would
+    silently match nothing."""
+    while conditions:
+        condition = conditions.pop()
+        if isinstance(condition, (AllOf, AnyOf)):
+            conditions.extend(condition.parts)
+        elif isinstance(condition, (Not, Count)):
+            conditions.append(condition.part if isinstance(condition, Not) else condition.where)
+        elif isinstance(condition, FieldTest) and condition.kind != "any":
+            named = vocabulary.referenced_kind(condition.kind, condition.path, _SPEC_MODELS.get(condition.kind))
+            if named is None:
+                continue
+            for operator, operand in condition.tests:
+                if operator not in _ID_OPERATORS:
+                    continue
+                for ident in _items(operand):
+                    if not isinstance(ident, str) or ident in policy.entities.get(named, {}) \
+                            or policy.unreadable_as(named, ident) is not None:
+                        continue
+                    where = condition.written + (() if operator == "literal" else (operator,))
+                    file, line, column = rule.where(where)
+                    words = kind_words(named)
+                    found = [*policy.entities.get(named, {}), *policy.unreadable.get(named, {})]
+                    suggestion = closest(ident, found)
+                    policy.unresolved.append((rule.name, named))
+                    yield checks.UNKNOWN_REFERENCE.at(
+                        file, line, column, f"rule {rule.id}: '{ident}' is not a known {words}, so the condition "
+                                            "matches nothing", entity=rule.name,
+                        hint=(f"Did you mean '{suggestion}'? " if suggestion else "")
+                        + f"Write the id of an existing {words}.")
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9.]*)\}")

@@ -207,3 +207,42 @@ def _attribute(value: Any, alias: str) -> Any:
     if isinstance(value, dict):
         return value.get(alias)
     return None
+
+
+#: The derived fields that hold ids, and the kind of entity they name.
+DERIVED_REFERENCES: dict[str, dict[str, str]] = {
+    "touchpoint": {"owner": "team", "accountable": "team", "responsible": "team", "consulted": "team",
+                   "informed": "team", "segments": "segment", "journeys": "journey"},
+    "servicestandard": {"segments": "segment", "touchpoints": "touchpoint", "channels": "channel",
+                        "journeys": "journey"},
+    "team": {"executiveLine": "team"},
+    "stage": {"touchpoints": "touchpoint", "journey": "journey"},
+}
+
+
+def referenced_kind(kind: str, path: str, spec_model: type[BaseModel] | None) -> str | None:
+    """The kind of entity whose ids the field at `path` holds (`channel` -> channel), or None."""
+    kind = FIELDS_OF.get(kind, kind)
+    if path in DERIVED_REFERENCES.get(kind, {}):
+        return DERIVED_REFERENCES[kind][path]
+    if path == "id":
+        return kind if kind != "stage" else None
+    from cxpolicy.model import field_ref
+
+    model_class: Any = spec_model
+    info = None
+    for part in path.split("."):
+        fields = getattr(model_class, "model_fields", None)
+        if fields is None:
+            return None
+        info = next((i for name, i in fields.items() if (i.alias or name) == part), None)
+        if info is None:
+            return None
+        model_class = next((arg for arg in _types(info.annotation)
+                            if isinstance(arg, type) and issubclass(arg, BaseModel)), None)
+    found = field_ref(info) if info is not None else None
+    return found.kind if found is not None else None
+
+
+def _types(annotation: Any) -> list[Any]:
+    return [annotation, *(t for arg in getattr(annotation, "__args__", ()) for t in _types(arg))]
