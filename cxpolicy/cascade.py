@@ -122,10 +122,10 @@ def held_back_notes(held: list[tuple[Finding, str]], damage: Damage, policy: Pol
         first_line.setdefault(file, _line(policy, name))
     notes = []
     for file, count in sorted(counts.items()):
-        plural = "finding" if count == 1 else "findings"
+        said = "1 finding about policies that depend on this file is" if count == 1 else \
+            f"{count} findings about policies that depend on this file are"
         notes.append(HELD_BACK.at(
-            file, first_line.get(file, 1), 1,
-            f"{count} {plural} about policies that depend on this file are held back until its mistakes are fixed",
+            file, first_line.get(file, 1), 1, f"{said} held back until its mistakes are fixed",
             hint="Fix the errors reported in this file; the held-back checks then run again."))
     return notes
 

@@ -229,8 +229,10 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
         derived = [*registry.run(context, progress), *language.run(user_rules, policy, graph)]
         kept, held = cascade.hold_back(derived, damage, cascade.needs(user_rules))
         findings.extend(kept)
-    applied = waivers.apply(findings, policy, today, complete=rules, held=[f for f, _ in held],
-                            damaged=damage.files)
+    # A waiver's deadline is kept by the calendar: a `today` pinned in cxpolicy.yaml (for reproducible
+    # verdicts) does not keep an expired waiver alive; only --today does (docs/decisions.md).
+    applied = waivers.apply(findings, policy, options.today or dt.date.today(), complete=rules,
+                            held=[f for f, _ in held], damaged=damage.files, pinned=policy.project.today)
     applied.kept.extend(cascade.held_back_notes([*held, *applied.held], damage, policy))
     hidden = [Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in applied.waived]
     own = [OwnRule(rule.id, Severity(rule.spec.severity), rule.model.metadata.title or rule.spec.message,

@@ -8,6 +8,7 @@ and which relation it draws in the graph.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import math
@@ -53,6 +54,42 @@ class Duration:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class Interval(Duration):
+    """How often something recurs: a duration (`90d`), or whole months (`3mo`) or quarters (`1q`),
+    counted on the calendar (a review on 31 January every 1mo is due on 28 or 29 February)."""
+
+    months: int = 0  # 0: a plain duration
+
+    PATTERN: ClassVar[str] = r"^([0-9]+(\.[0-9]+)?(s|min|h|d|w)|[0-9]+(mo|q))$"
+    MONTH: ClassVar[float] = 30.436875 * 86400  # an average month, to compare an interval with a duration
+
+    @classmethod
+    def parse(cls, text: str) -> Interval:
+        match = re.fullmatch(r"([0-9]+)(mo|q)", text)
+        if match is None:
+            if re.fullmatch(Duration.PATTERN, text) is None:
+                raise ValueError(f"'{_shortened(text)}' is not an interval such as 90d, 3mo or 1q")
+            return cls(Duration.parse(text).seconds, text)
+        months = int(match.group(1)) * (3 if match.group(2) == "q" else 1)
+        if months > 1200:
+            raise ValueError(f"'{_shortened(text)}' is longer than 100 years; write a shorter interval such as 3mo")
+        return cls(months * cls.MONTH, text, months)
+
+    def due(self, last: dt.date) -> dt.date | None:
+        """The date one interval after `last` (None past the calendar's end)."""
+        if not self.months:
+            try:
+                return last + dt.timedelta(seconds=self.seconds)
+            except OverflowError:
+                return None
+        year, month = divmod(last.month - 1 + self.months, 12)
+        year += last.year
+        if year > dt.MAXYEAR:
+            return None
+        return dt.date(year, month + 1, min(last.day, calendar.monthrange(year, month + 1)[1]))
 
 
 @dataclass(frozen=True)
@@ -134,10 +171,10 @@ IsoDate = Annotated[
     PlainValidator(_parse_date),
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
 ]
-DurationValue = Annotated[
-    Duration,
-    PlainValidator(lambda v: Duration.parse(v) if isinstance(v, str) else _reject_duration(v)),
-    WithJsonSchema({"type": "string", "pattern": Duration.PATTERN}),
+IntervalValue = Annotated[
+    Interval,
+    PlainValidator(lambda v: Interval.parse(v) if isinstance(v, str) else _reject_interval(v)),
+    WithJsonSchema({"type": "string", "pattern": Interval.PATTERN}),
 ]
 QuantityValue = Annotated[
     Quantity,
@@ -151,8 +188,8 @@ Percent = Annotated[
 ]
 
 
-def _reject_duration(value: Any) -> Duration:
-    raise ValueError("must be a duration such as 30s, 15min, 4h, 2d or 1w")
+def _reject_interval(value: Any) -> Interval:
+    raise ValueError("must be an interval such as 90d, 3mo or 1q")
 
 
 #: A GitHub user (`@dana-o`) or team (`@northwind/customer-care`), as GitHub accepts them in CODEOWNERS:
@@ -290,7 +327,8 @@ class Stage(Strict):
 class Review(Strict):
     """How often the journey map is reviewed, and when it last was."""
 
-    every: DurationValue = Field(description="The review interval, e.g. 90d.")
+    every: IntervalValue = Field(description="The review interval: 90d, or months and quarters on the calendar, "
+                                             "e.g. 3mo or 1q.")
     last: IsoDate | None = Field(None, description="The date of the last review.")
 
 
@@ -368,17 +406,42 @@ class ServiceStandardSpec(Strict):
     measured_by: Annotated[Id | None, Ref("kpi", "measured_by")] = Field(None, description="The KPI that measures it.")
 
 
+class Percentage(float):
+    """A KPI value written with `%` (`88%`): the same number as `88`, remembered as written so that a
+    percentage in a KPI of another unit is reported (CX305)."""
+
+    def __str__(self) -> str:
+        return _number_text(float(self)) + "%"
+
+
+def _parse_kpi_value(value: Any) -> float:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
+        return Percentage(value[:-1])
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number, or a percentage such as 88% where the unit is %")
+    if not finite(value):
+        raise ValueError("must be a finite number of sensible size, such as 60 or 4.5")
+    return float(value)
+
+
+KpiValue = Annotated[
+    float,
+    PlainValidator(_parse_kpi_value),
+    WithJsonSchema({"type": ["number", "string"], "pattern": r"^[0-9]+(\.[0-9]+)?%$"}),
+]
+
+
 class Baseline(Strict):
     """Where the KPI stands today."""
 
-    value: float = Field(description="The measured value.")
+    value: KpiValue = Field(description="The measured value: a number, or a percentage (88%) where the unit is %.")
     as_of: IsoDate = Field(description="When it was measured.")
 
 
 class Target(Strict):
     """A value the KPI must reach by a date."""
 
-    value: float = Field(description="The value to reach.")
+    value: KpiValue = Field(description="The value to reach: a number, or a percentage (90%) where the unit is %.")
     by: IsoDate = Field(description="The date to reach it by.")
 
 

@@ -71,6 +71,7 @@ class Unreadable:
     id: str
     file: str
     line: int
+    data: Any = field(default=None, compare=False, repr=False)  # what was read of it, if anything
 
     @property
     def name(self) -> str:
@@ -158,29 +159,35 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     return Loaded(policy, _titles_named(findings, policy))
 
 
-_NOT_AN_ID = re.compile(r" must be an id: .*, not '(.*)'\Z", re.S)
+_NOT_AN_ID = re.compile(r" must be (an id|an entity named as kind:id)\b.*, not '(.*)'\Z", re.S)
 
 
 def _titles_named(findings: list[Finding], policy: PolicySet) -> list[Finding]:
-    """Where an entity's title is written in place of an id (`owner: Fraud Operations`), the hint names
-    the id: the schema's message cannot, as it does not know the other documents."""
-    wrong = [(index, said.group(1)) for index, finding in enumerate(findings)
+    """Hints only the whole policy set can give, for a schema finding (the schema knows no other
+    document): an entity's title written in place of its id (`owner: Fraud Operations`) gets the id;
+    an id written without its kind (`targets: [make-a-complaint]`) gets `kind:id`."""
+    wrong = [(index, said.group(1), said.group(2)) for index, finding in enumerate(findings)
              if finding.code == checks.SCHEMA.code and (said := _NOT_AN_ID.search(finding.message))]
     if not wrong:
         return findings
     titles: dict[str, list[Entity]] = {}
+    ids: dict[str, list[Entity]] = {}
     for kind in sorted(policy.entities):
         for entity in policy.of(kind):
+            ids.setdefault(entity.id, []).append(entity)
             if entity.model.metadata.title:
                 titles.setdefault(entity.model.metadata.title.casefold(), []).append(entity)
     findings = list(findings)
-    for index, value in wrong:
-        named = titles.get(value.casefold(), [])
-        if len(named) == 1:
-            entity = named[0]
-            findings[index] = dataclasses.replace(findings[index], hint=(
-                f"'{value}' is the title of {_KIND_WORDS.get(model.kind_key(entity.kind), entity.kind)} "
-                f"{entity.id}; write its id: {entity.id}."))
+    for index, wanted, value in wrong:
+        if wanted == "an id":
+            named = titles.get(value.casefold(), [])
+            hint = (f"'{value}' is the title of {kind_words(model.kind_key(named[0].kind))} {named[0].id}; "
+                    f"write its id: {named[0].id}.") if len(named) == 1 else None
+        else:
+            named = ids.get(value, []) or titles.get(value.casefold(), [])
+            hint = f"Write {named[0].name} (entities are named as kind:id)." if len(named) == 1 else None
+        if hint is not None:
+            findings[index] = dataclasses.replace(findings[index], hint=hint)
     return findings
 
 
@@ -234,16 +241,17 @@ def _kind_meant(kind: str) -> str:
     return model.kind_key(meant) if meant else ""
 
 
-def _unreadable(into: Unreadables, kind: str, ident: Any, file: str, line: int) -> None:
+def _unreadable(into: Unreadables, kind: str, ident: Any, file: str, line: int, data: Any = None) -> None:
     if isinstance(ident, str) and ident and kind != "project":
-        into.setdefault(kind, {}).setdefault(ident, Unreadable(kind, ident, file, line))
+        into.setdefault(kind, {}).setdefault(ident, Unreadable(kind, ident, file, line, data))
 
 
 def _identity(document: source.Document, kind: str, into: Unreadables | None) -> None:
     """Keep the kind and id of a document that cannot be typed (see Unreadable)."""
     metadata = document.data.get("metadata") if isinstance(document.data, dict) else None
     if into is not None and isinstance(metadata, dict):
-        _unreadable(into, kind, metadata.get("id"), document.file, document.where(("metadata", "id"))[0])
+        _unreadable(into, kind, metadata.get("id"), document.file, document.where(("metadata", "id"))[0],
+                    document.data)
 
 
 def add_documents(documents: list[source.Document], entities: dict[str, dict[str, Entity]],
@@ -504,6 +512,11 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
             return (f"journey '{journey}' has no stage '{stage}'",
                     did_you_mean(stage, stages[journey]).strip() or f"Stages: {', '.join(sorted(stages[journey]))}.")
     kinds = {model.kind_key(name) for name in model.KINDS} - {"project"}
+    if not ident:  # no kind written at all: `make-a-complaint` for `journey:make-a-complaint`
+        having = [key for key in sorted(policy.entities) if target in policy.entities[key]]
+        if len(having) == 1:
+            return (f"'{target}' needs its kind before the id",
+                    f"Write {having[0]}:{target} (entities are named as kind:id).")
     if kind not in kinds:
         return (f"'{target}' names the unknown kind '{kind}'",
                 (did_you_mean(kind, kinds).strip() + " " if closest(kind, kinds) else "")

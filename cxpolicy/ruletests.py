@@ -23,7 +23,8 @@ class CaseResult:
     test: Entity
     expected: list[str]
     reported: list[str]
-    problems: list[Finding]  # what is wrong with the test's own documents
+    problems: list[Finding]  # what is wrong with the test's own documents, or with the rule it tests
+    ran: bool = True  # False when the rule under test has mistakes: what it reported means nothing
 
     @property
     def passed(self) -> bool:
@@ -59,8 +60,9 @@ def run_case(policy: PolicySet, test: Entity, today: dt.date) -> CaseResult:
     rules, rule_problems = language.compile_rules(variant)
     findings = [*registry.run(context), *language.run(rules, variant, graph)]
     reported = sorted({f.entity or "" for f in findings if f.code == test.spec.rule})
-    return CaseResult(test, sorted(set(test.spec.expect)), reported, problems + _broken_rule(policy, test, [
-        f for f in rule_problems if f.entity == f"rule:{test.spec.rule}" and f.code != "CX104"]))
+    broken = _broken_rule(policy, test, [
+        f for f in rule_problems if f.entity == f"rule:{test.spec.rule}" and f.code != "CX104"])
+    return CaseResult(test, sorted(set(test.spec.expect)), reported, problems + broken, ran=not broken)
 
 
 def _broken_rule(policy: PolicySet, test: Entity, mistakes: list[Finding]) -> list[Finding]:
@@ -74,9 +76,9 @@ def _broken_rule(policy: PolicySet, test: Entity, mistakes: list[Finding]) -> li
         return []
     where = f"{unreadable.file}:{unreadable.line}" if unreadable is not None else mistakes[0].location()
     file, line, column = test.where(("spec", "rule"))
-    return [SCHEMA.at(file, line, column, f"rule {test.spec.rule} has mistakes (the first at {where}), so this test "
-                                          "cannot run", entity=test.name, hint="Fix the rule first; `cxpolicy check` "
-                                                                              "lists its mistakes.")]
+    return [SCHEMA.at(file, line, column, f"rule {test.spec.rule} has mistakes (see {where}), so this test cannot "
+                                          "run", entity=test.name,
+                      hint="Fix the rule first; `cxpolicy check` lists its mistakes.")]
 
 
 def run_all(root: str, today: dt.date | None = None) -> tuple[list[CaseResult], list[Finding]]:

@@ -219,6 +219,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "^" + model.ID_PATTERN.strip("^$") + "$": (
         "id", "an id: lower-case letters, digits and dashes, such as returns-portal"),
     model.Duration.PATTERN: ("duration", "a duration such as 30s, 15min, 4h, 2d or 1w"),
+    model.Interval.PATTERN: ("interval", "an interval such as 90d, 3mo (months) or 1q (quarters)"),
     model.Quantity.PATTERN: (
         "number, duration or percentage", "a number, a duration such as 60s, or a percentage such as 95%"),
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": ("date (YYYY-MM-DD)", "a date written as YYYY-MM-DD, such as 2027-06-30"),

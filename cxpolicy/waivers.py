@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from cxpolicy.findings import Finding
 from cxpolicy.policyset import Entity, PolicySet
@@ -33,7 +34,7 @@ def authorised_approvers(policy: PolicySet) -> set[str]:
 
 
 def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complete: bool = True,
-          held: Collection[Finding] = (), damaged: Collection[str] = ()) -> Applied:
+          held: Collection[Finding] = (), damaged: Collection[str] = (), pinned: dt.date | None = None) -> Applied:
     """`complete` says the findings include every rule's, so a waiver matching none is unused (CX502).
 
     The findings `held` back (cascade.py) count as matched. A waiver among the `damaged` (one naming
@@ -41,8 +42,13 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
     to hide are held back with it, and it is not reported as unused or unauthorised."""
     approvers = authorised_approvers(policy)
     in_force: dict[tuple[str, str], Entity] = {}
-    in_doubt: dict[tuple[str, str], Entity] = {}
+    in_doubt: dict[tuple[str, str], Any] = {}  # (rule, target) -> the waiver, an Entity or an Unreadable
     about_waivers: list[Finding] = []
+    for unreadable in policy.unreadable.get("waiver", {}).values():  # its CX103 is reported
+        spec = unreadable.data.get("spec") if isinstance(unreadable.data, dict) else None
+        if isinstance(spec, dict) and isinstance(spec.get("rule"), str) and isinstance(spec.get("targets"), list):
+            for rule, target in _meant(policy, spec["rule"], [t for t in spec["targets"] if isinstance(t, str)]):
+                in_doubt.setdefault((rule, target), unreadable)
     for waiver in policy.of("waiver"):
         spec = waiver.spec
         if waiver.name in damaged and spec.expires >= today:
@@ -50,9 +56,11 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
                 in_doubt.setdefault((rule, target), waiver)
             continue
         if spec.expires < today:
+            still = (f" (cxpolicy.yaml pins today to {pinned.isoformat()}, but a waiver's expiry is judged by the "
+                     f"calendar, {today.isoformat()})") if pinned is not None and spec.expires >= pinned else ""
             about_waivers.append(EXPIRED_WAIVER.on(
                 waiver, f"waiver {waiver.id} expired on {spec.expires.isoformat()}; the {spec.rule} findings it hid "
-                        f"are reported again", ("spec", "expires"),
+                        f"are reported again{still}", ("spec", "expires"),
                 hint="Fix what it covered and delete it, or have it renewed with a new `expires`."))
             continue
         if spec.approved_by not in approvers:

@@ -143,6 +143,8 @@ MISTAKES = [
     # Waivers
     Mistake("waiver rule written as its slug", "waivers/trade-review.yaml", "rule: CX214",
             "rule: stale-journey-review", "CX104"),
+    Mistake("waiver target without its kind", "waivers/trade-review.yaml", "targets: [journey:trade-account]",
+            "targets: [trade-account]", "CX103", "trade-account"),
     Mistake("waiver approver misspelt", "waivers/trade-review.yaml", "approvedBy: cmo", "approvedBy: cmoo", "CX104"),
     # The project
     Mistake("project owner misspelt", "cxpolicy.yaml", "owner: cx-office", "owner: cx-ofice", "CX104"),

@@ -15,6 +15,8 @@ def render(cases: list[CaseResult], errors: list[Finding]) -> str:
         if case.passed:
             continue
         lines += [f"    {problem.location()}: {problem.code} {problem.message}" for problem in case.problems]
+        if not case.ran:
+            continue
         missing = sorted(set(case.expected) - set(case.reported))
         extra = sorted(set(case.reported) - set(case.expected))
         if missing:

@@ -10,7 +10,7 @@ from cxpolicy.catalogue import Check
 from cxpolicy.findings import Finding, Severity
 from cxpolicy.graph import CHANNEL_LEVEL, Application
 from cxpolicy.metrics import UNIT_DIMENSION
-from cxpolicy.model import PRIORITY_ORDER, Quantity
+from cxpolicy.model import PRIORITY_ORDER, Percentage, Quantity
 from cxpolicy.policyset import Entity
 from cxpolicy.rules.registry import Context, rule
 
@@ -342,6 +342,11 @@ def unit_mismatches(context: Context) -> Iterator[Finding]:
             (f"target for {t.by.isoformat()}", ("spec", "targets", i, "value"), t.value) for i, t in enumerate(spec.targets)]
         scale = (0.0, 100.0) if spec.unit == "%" else (metric.scale if metric is not None else None)
         for label, path, value in values:
+            if isinstance(value, Percentage) and spec.unit != "%":
+                yield UNIT_MISMATCH.on(
+                    kpi, f"the {label} of KPI {kpi.id} is written {value}, but the KPI is in {spec.unit}", path,
+                    hint=f"Write the value in {spec.unit} without '%', or set `unit: \"%\"`.")
+                continue
             if scale is not None and not scale[0] <= value <= scale[1]:
                 yield UNIT_MISMATCH.on(
                     kpi, f"the {label} of KPI {kpi.id} is {_number(value)}, outside the scale "

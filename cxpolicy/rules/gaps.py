@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from cxpolicy.catalogue import Check
@@ -632,9 +631,8 @@ def stale_journey_reviews(context: Context) -> Iterator[Finding]:
             yield STALE_JOURNEY_REVIEW.on(journey, f"journey {journey.id} has a review interval but was never reviewed",
                                           ("spec", "review"), key=True, hint="Record the last review date in `review.last`.")
             continue
-        # Elapsed time is compared first: a last review far in the future must not overflow the date.
-        if (context.today - review.last).days * 86400 > review.every.seconds:
-            due = review.last + dt.timedelta(seconds=review.every.seconds)
+        due = review.every.due(review.last)  # None past the calendar's end: never due
+        if due is not None and context.today > due:
             yield STALE_JOURNEY_REVIEW.on(
                 journey, f"journey {journey.id} was due for review on {due.isoformat()} "
                          f"(last reviewed {review.last.isoformat()}, every {review.every})",
