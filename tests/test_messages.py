@@ -158,3 +158,30 @@ def test_a_pinned_today_does_not_keep_an_expired_waiver_alive(tmp_path):
     # --today is the one way to judge a waiver on another day (re-running an old verdict, say).
     kept = engine.run(str(tmp_path), engine.Options(today=dt.date(2026, 3, 1))).outcome
     assert not [f for f in kept.findings if f.code in ("CX501", "CX214")] and kept.waived
+
+
+# --------------------------------------------------------------------------- rule messages that render
+
+RULE = ("---\napiVersion: cxpolicy/v1\nkind: Rule\nmetadata: {{id: r}}\nspec: {{severity: error, target: touchpoint, "
+        "require: {{momentOfTruth: false}}, message: \"{message}\"}}\n")
+
+
+def test_a_placeholder_for_a_field_made_of_parts_is_a_mistake(tmp_path):
+    found = _run(tmp_path, RULE.format(message="{title} hands off to {handoffs}"))
+    (finding,) = [f for f in found if f.code == "CX103"]
+    assert "names '{handoffs}', a field made of parts" in finding.message
+    assert not [f for f in found if f.code == "r"]  # the rule does not run until it is fixed
+
+
+def test_a_field_with_no_value_renders_as_none_not_as_a_gap(tmp_path):
+    found = _run(tmp_path, RULE.format(message="{title} consults {consulted}"))
+    (finding,) = [f for f in found if f.code == "r"]
+    assert finding.message == "Care phone line consults (none)"
+
+
+def test_an_unknown_id_in_a_rule_condition_is_reported_with_the_closest(tmp_path):
+    rule = RULE.format(message="{title}").replace("require: {momentOfTruth: false}",
+                                                  "where: {channel: phnoe}, require: {momentOfTruth: false}")
+    (finding,) = [f for f in _run(tmp_path, rule) if f.code == "CX104"]
+    assert "'phnoe' is not a known channel, so the condition matches nothing" in finding.message
+    assert finding.hint.startswith("Did you mean 'phone'?")

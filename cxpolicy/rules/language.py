@@ -334,6 +334,10 @@ def compile_rules(policy: PolicySet) -> tuple[list[UserRule], list[Finding]]:
             if head not in vocabulary.field_names(spec.target, _SPEC_MODELS.get(spec.target)):
                 problems.append(Problem(("spec", "message"), f"the message names '{{{name}}}', which is not a field of a "
                                         f"{spec.target}", "Use fields such as {id} or {title}.", key=False))
+            elif vocabulary.has_parts(spec.target, name, _SPEC_MODELS.get(spec.target)):
+                problems.append(Problem(("spec", "message"), f"the message names '{{{name}}}', a field made of parts, "
+                                        "which cannot be shown as text", "Name one of its parts, or a plain field "
+                                        "such as {id} or {title}.", key=False))
         for problem in problems:
             file, line, column = rule.where(problem.path, key=problem.key)
             findings.append(checks.SCHEMA.at(file, line, column, f"rule {rule.id}: {problem.message}",
@@ -396,8 +400,9 @@ def _render(template: str, subject: Entity, kind: str, graph: PolicyGraph) -> st
     for match in _PLACEHOLDER.finditer(template):
         value = vocabulary.field_value(subject, kind, match.group(1), graph)
         if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        piece = template[position:match.start()] + ("" if value is None else bounded(str(value), MAX_TEXT))
+            value = ", ".join(str(v) for v in value) or None
+        # A field with no value on this subject reads "(none)": an empty gap in a sentence reads as a typo.
+        piece = template[position:match.start()] + ("(none)" if value is None else bounded(str(value), MAX_TEXT))
         parts.append(piece)
         size += len(piece)
         position = match.end()

@@ -246,3 +246,21 @@ def referenced_kind(kind: str, path: str, spec_model: type[BaseModel] | None) ->
 
 def _types(annotation: Any) -> list[Any]:
     return [annotation, *(t for arg in getattr(annotation, "__args__", ()) for t in _types(arg))]
+
+
+def has_parts(kind: str, path: str, spec_model: type[BaseModel] | None) -> bool:
+    """Whether the document field at `path` holds nested fields (`handoffs`, `review`), which a message
+    cannot show as text; derived fields and metadata never do."""
+    kind = FIELDS_OF.get(kind, kind)
+    if path in DERIVED.get(kind, {}) or path.split(".")[0] in METADATA_FIELDS:
+        return False
+    model_class: Any = spec_model
+    info = None
+    for part in path.split("."):
+        fields = getattr(model_class, "model_fields", None)
+        info = next((i for name, i in (fields or {}).items() if (i.alias or name) == part), None)
+        if info is None:
+            return False
+        model_class = next((arg for arg in _types(info.annotation)
+                            if isinstance(arg, type) and issubclass(arg, BaseModel)), None)
+    return model_class is not None
