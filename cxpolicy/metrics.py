@@ -1,8 +1,8 @@
 """The metric catalogue: what a metric's values mean, which way is better, and what balances it.
 
 Built in: the common CX metrics. `Project.spec.metrics` extends or overrides
-entries. A metric outside the catalogue is allowed; it is treated as an outcome
-metric with no known unit, direction or counterweight.
+entries. A metric in neither is a mistake (CX104, policyset.py); the checks
+treat it as a metric with no known unit, direction or counterweight.
 """
 
 from __future__ import annotations

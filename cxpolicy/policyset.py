@@ -456,7 +456,7 @@ def _unknown_metrics(policy: PolicySet) -> list[Finding]:
                 file, line, column, f"'{slug}' is not a known metric", entity=entity.name,
                 end=entity.end(("spec", "metric")),
                 hint=(f"Did you mean '{suggestion}'? " if suggestion else "")
-                + "Use a metric of the catalogue (`cxpolicy explain CX305` lists them), or declare it under "
+                + "Use a metric of the catalogue (docs/rules.md lists them), or declare it under "
                   "`metrics:` in cxpolicy.yaml."))
     return findings
 

@@ -226,7 +226,8 @@ Code's YAML extension, a `# yaml-language-server: $schema=...` line or the
 | written | means | example |
 | --- | --- | --- |
 | duration | a number and `s`, `min`, `h`, `d` or `w` | `30s`, `15min`, `4h`, `2d`, `1w` |
-| percentage | a number and `%` | `95%`, `99.9%` |
+| interval | a duration, or whole months (`mo`) or quarters (`q`) counted on the calendar: a monthly review from 31 January is due on the last day of February | `90d`, `3mo`, `1q` |
+| percentage | a number and `%`; in a KPI whose unit is `%`, `88%` and `88` are the same value | `95%`, `99.9%` |
 | score, count, currency | a plain number | `2`, `40`, `640` |
 | date | ISO `YYYY-MM-DD`, a real calendar day | `2027-06-30` |
 | empty | a field left empty (`owner:`) is the same as leaving it out | |
@@ -289,7 +290,8 @@ def _type_words(root: dict[str, Any], node: dict[str, Any]) -> str:
         return "mapping"
     pattern = node.get("pattern")
     if pattern in schema.PATTERNS:
-        return schema.PATTERNS[pattern][0]
+        words = schema.PATTERNS[pattern][0]
+        return f"number or {words}" if isinstance(kind, list) and "number" in kind and "number" not in words else words
     if isinstance(kind, list):
         return " or ".join(schema.TYPE_WORDS.get(k, k) for k in kind)
     return {"string": "text", "boolean": "true / false", "integer": "whole number", "number": "number"}.get(kind, "value")

@@ -76,7 +76,7 @@ def catalogue_page() -> str:
         "",
         "Used by CX211 (channel-specific metrics are exempt), CX305 (units and directions), CX307",
         "(counterweights) and CX309 (order). `metrics:` in `cxpolicy.yaml` adds or overrides entries; a",
-        "metric outside the catalogue is an outcome metric with no known unit or direction.",
+        "standard or KPI naming a metric that is in neither is CX104, with the closest metric suggested.",
         "",
         "| metric | unit | better when | indicator | channel-specific | balanced by | not later than |",
         "| --- | --- | --- | --- | --- | --- | --- |",
