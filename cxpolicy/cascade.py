@@ -117,26 +117,27 @@ def hold_back(findings: list[Finding], damage: Damage, needs: dict[str, tuple[st
 def held_back_notes(held: list[tuple[Finding, str]], damage: Damage, policy: PolicySet) -> list[Finding]:
     """One CX107 (info) on each damaged file, counting the findings it holds back."""
     counts = Counter(cause for _, cause in held)
-    first_line: dict[str, int] = {}
+    first: dict[str, tuple[int, int]] = {}
     for name, file in sorted(damage.files.items()):
-        first_line.setdefault(file, _line(policy, name))
+        first.setdefault(file, _place(policy, name))
     notes = []
     for file, count in sorted(counts.items()):
         said = "1 finding about policies that depend on this file is" if count == 1 else \
             f"{count} findings about policies that depend on this file are"
         notes.append(HELD_BACK.at(
-            file, first_line.get(file, 1), 1, f"{said} held back until its mistakes are fixed",
+            file, *first.get(file, (1, 1)), f"{said} held back until its mistakes are fixed",
             hint="Fix the errors reported in this file; the held-back checks then run again."))
     return notes
 
 
-def _line(policy: PolicySet, name: str) -> int:
+def _place(policy: PolicySet, name: str) -> tuple[int, int]:
+    """Line and column of a damaged entity's id (the line only, for one read from text)."""
     entity = policy.get(name)
     if entity is not None:
-        return entity.where()[1]
+        return entity.where()[1:]
     kind, _, ident = name.partition(":")
     unreadable = policy.unreadable_as(kind, ident)
-    return unreadable.line if unreadable is not None else 1
+    return (unreadable.line, 1) if unreadable is not None else (1, 1)
 
 
 def needs(own_rules: Iterable[Any]) -> dict[str, tuple[str, ...]]:

@@ -181,8 +181,12 @@ def _titles_named(findings: list[Finding], policy: PolicySet) -> list[Finding]:
     for index, wanted, value in wrong:
         if wanted == "an id":
             named = titles.get(value.casefold(), [])
-            hint = (f"'{value}' is the title of {kind_words(model.kind_key(named[0].kind))} {named[0].id}; "
-                    f"write its id: {named[0].id}.") if len(named) == 1 else None
+            written = schema.id_form(value)
+            if len(named) == 1:
+                hint = (f"'{value}' is the title of {kind_words(model.kind_key(named[0].kind))} {named[0].id}; "
+                        f"write its id: {named[0].id}.")
+            else:
+                hint = f"Write {written}: ids are written in lower case with dashes." if written in ids else None
         else:
             named = ids.get(value, []) or titles.get(value.casefold(), [])
             hint = f"Write {named[0].name} (entities are named as kind:id)." if len(named) == 1 else None

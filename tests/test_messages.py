@@ -66,6 +66,12 @@ def test_a_team_title_written_as_owner_gets_the_teams_id(tmp_path):
     assert "'Customer Care' is the title of team care; write its id: care." == finding.hint
 
 
+def test_an_id_in_capitals_gets_the_id(tmp_path):
+    text = "---\napiVersion: cxpolicy/v1\nkind: Team\nmetadata: {id: billing}\nspec: {reportsTo: CCO}\n"
+    (finding,) = [f for f in _run(tmp_path, text) if f.code == "CX103"]
+    assert finding.hint == "Write cco: ids are written in lower case with dashes."
+
+
 def test_a_list_of_owners_gets_the_long_owner_form(tmp_path):
     (finding,) = [f for f in _run(tmp_path, TOUCHPOINT.format(owner="[care, cco]")) if f.code == "CX103"]
     assert "must name one team, not a list" in finding.message
