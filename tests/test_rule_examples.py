@@ -74,6 +74,15 @@ def test_passing_example_does_not_fire(check, tmp_path):
     assert fired == []
 
 
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.code)
+def test_passing_example_breaks_no_other_check(check, tmp_path):
+    """The docs show the passing examples as the way to write it: none of them may be wrong in another way
+    (a standard measured by a KPI of another metric was, until CX310)."""
+    errors = [f"{f.code} {f.message}" for f in findings_for(example(check, "passing"), tmp_path)
+              if f.severity.value == "error"]
+    assert errors == []
+
+
 def test_explain_prints_the_documentation(run):
     result = run("explain", "CX401")
     assert result.exit_code == 0

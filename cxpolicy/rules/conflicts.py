@@ -404,7 +404,7 @@ spec:
   appliesTo: {touchpoints: [care-line]}
   metric: time-to-resolve
   objective: {max: 1d}
-  measuredBy: answer-time
+  measuredBy: hours-to-resolve
 ---
 apiVersion: cxpolicy/v1
 kind: ServiceStandard
@@ -413,7 +413,7 @@ spec:
   owner: care
   appliesTo: {journeys: [fix-a-fault]}
   metric: time-to-resolve
-  measuredBy: answer-time
+  measuredBy: hours-to-resolve
 """
 
 END_TO_END_BUDGET = Check(
@@ -650,7 +650,7 @@ spec:
   appliesTo: {touchpoints: [care-line]}
   metric: time-to-resolve
   objective: {max: 1h}
-  measuredBy: answer-time
+  measuredBy: hours-to-resolve
 ---
 apiVersion: cxpolicy/v1
 kind: ServiceStandard
@@ -659,7 +659,7 @@ spec:
   owner: care
   appliesTo: {touchpoints: [care-line]}
   metric: time-to-first-response
-  measuredBy: answer-time
+  measuredBy: first-response-time
 """
 
 METRIC_ORDER = Check(

@@ -67,6 +67,34 @@ spec:
 ---
 apiVersion: cxpolicy/v1
 kind: KPI
+metadata: {id: hours-to-resolve}
+spec:
+  owner: care
+  definition: Median hours from first contact to the case closed as resolved
+  metric: time-to-resolve
+  unit: h
+  direction: decrease
+  indicator: leading
+  baseline: {value: 30, asOf: 2026-09-30}
+  targets: [{value: 24, by: 2027-06-30}]
+  source: Case records
+---
+apiVersion: cxpolicy/v1
+kind: KPI
+metadata: {id: first-response-time}
+spec:
+  owner: care
+  definition: Median minutes to the first reply
+  metric: time-to-first-response
+  unit: min
+  direction: decrease
+  indicator: leading
+  baseline: {value: 20, asOf: 2026-09-30}
+  targets: [{value: 15, by: 2027-06-30}]
+  source: Messaging platform
+---
+apiVersion: cxpolicy/v1
+kind: KPI
 metadata: {id: nps}
 spec:
   owner: cco

@@ -174,7 +174,7 @@ spec:
   appliesTo: {journeys: [call-back]}
   metric: time-to-resolve
   objective: {max: 1d}
-  measuredBy: answer-time
+  measuredBy: hours-to-resolve
 """,
 )
 
@@ -476,7 +476,7 @@ spec:
   owner: care
   metric: time-to-resolve
   objective: {max: 2d}
-  measuredBy: answer-time
+  measuredBy: hours-to-resolve
 """
 
 CHANNEL_INCONSISTENCY = Check(
