@@ -35,6 +35,34 @@ def default_root(start: str | None = None) -> str:
     return str(here)
 
 
+def targets(paths: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The policy root the PATHs belong to, and the files and folders within it to report on (() for the
+    whole root), as linters take file names: the root is the nearest folder upward holding cxpolicy.yaml;
+    without one, the folder `check` uses from here (default_root) when that holds the path, else the
+    path's folder. The whole root is always read: references need it."""
+    if not paths:
+        return default_root(), ()
+    roots: dict[str, str] = {}
+    parts: list[str] = []
+    for path in paths:
+        if not os.path.exists(path):
+            fail_usage(f"'{path}' does not exist")
+        here = Path(path).resolve()
+        folder = here if here.is_dir() else here.parent
+        root = next((str(f) for f in (folder, *folder.parents) if (f / "cxpolicy.yaml").is_file()), None)
+        if root is None:  # no cxpolicy.yaml: the folder `check` uses from here, if it holds the path
+            fallback = Path(default_root()).resolve()
+            root = str(fallback if fallback in (here, *here.parents) else folder)
+        roots.setdefault(root, path if Path(root) == here else os.path.relpath(root))
+        relative = os.path.relpath(here, root)
+        parts.append("" if relative == "." else relative.replace(os.sep, "/"))
+    if len(roots) > 1:
+        fail_usage(f"the paths belong to different policy repositories ({', '.join(sorted(roots))}); "
+                   "check each one on its own")
+    (shown,) = roots.values()
+    return shown, () if "" in parts else tuple(parts)
+
+
 def fail_usage(message: str) -> NoReturn:
     click.echo(f"cxpolicy: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -64,6 +92,7 @@ def _colour() -> bool:
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 path_argument = click.argument("path", required=False, type=click.Path(file_okay=True, dir_okay=True))
+paths_argument = click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(file_okay=True, dir_okay=True))
 format_option = click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
     help="text for people; json for tools; sarif for code scanning; github for workflow annotations; junit for CI.")
@@ -96,22 +125,23 @@ def cli() -> None:
 
 
 @cli.command()
-@path_argument
+@paths_argument
 @format_option
 @output_option
 @verbose_option
 @fail_on_option
-def validate(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str) -> None:
+def validate(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str) -> None:
     """Read every policy file strictly: YAML, schemas and references (CX1xx).
 
-    Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
-    PATH cannot be used.
+    Given files or subfolders, the whole policy repository they belong to is
+    read and only their findings are reported. Exits 0 when clean, 1 when a
+    finding at or above --fail-on exists, 2 when a PATH cannot be used.
     """
-    _run(path, output_format, output, fail_on, rules=False, verbose=verbose)
+    _run(paths, output_format, output, fail_on, rules=False, verbose=verbose)
 
 
 @cli.command()
-@path_argument
+@paths_argument
 @format_option
 @output_option
 @verbose_option
@@ -131,32 +161,33 @@ def validate(path: str | None, output_format: str, output: str | None, verbose: 
               help="Write every current finding to this baseline file (atomically) and exit 0.")
 @click.option("--cache", "use_cache", is_flag=True,
               help="Reuse the findings of an identical earlier run (.cxpolicy_cache/ at the policy root).")
-def check(path: str | None, output_format: str, output: str | None, verbose: bool, fail_on: str,
+def check(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
           select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
           base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
-    Exits 0 when clean, 1 when a finding at or above --fail-on exists, 2 when
-    PATH cannot be used.
+    Given files or subfolders, the whole policy repository they belong to is
+    checked and only their findings are reported. Exits 0 when clean, 1 when a
+    finding at or above --fail-on exists, 2 when a PATH cannot be used.
     """
     if new_only and not base:
         fail_usage("--new-only needs --base REF, the revision to compare with (e.g. --base origin/main)")
     if base and not new_only:
         fail_usage("--base goes with --new-only")
-    _run(path, output_format, output, fail_on, rules=True, verbose=verbose,
+    _run(paths, output_format, output, fail_on, rules=True, verbose=verbose,
          select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
          show_waived=show_waived, cache=use_cache, compare_with=base, baseline_file=baseline_file,
          write_baseline=write_baseline)
 
 
-def _run(path: str | None, output_format: str, output: str | None, fail_on: str, *, rules: bool,
+def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str, *, rules: bool,
          compare_with: str | None = None, baseline_file: str | None = None, write_baseline: str | None = None,
          **options: Any) -> None:
     from cxpolicy import baseline, engine
     from cxpolicy.discover import PolicyPathError
     from cxpolicy.findings import Severity, stable_key
 
-    root = path or default_root()
+    root, parts = targets(paths)
     threshold = Severity(fail_on)
     settings = engine.Options(fail_on=threshold, **options)
     from cxpolicy.render.progress import Progress
@@ -181,6 +212,12 @@ def _run(path: str | None, output_format: str, output: str | None, fail_on: str,
             outcome = dataclasses.replace(outcome.without(known), fixed=sorted((known - current).elements()))
     except (PolicyPathError, baseline.BaselineError, engine.SelectionError) as error:
         fail_usage(str(error))
+    if parts:
+        unread = [part for part in parts if not any(p == part or p.startswith(part + "/") for p in outcome.paths)]
+        if unread:
+            fail_usage(f"'{unread[0]}' holds no policy file of {root} (policy files end in .yaml or .yml and are "
+                       "not excluded in cxpolicy.yaml)")
+        outcome = outcome.only(parts)
     emit(_render(outcome, output_format, threshold, colour=output is None and _colour()), output)
     sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)
 

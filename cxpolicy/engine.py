@@ -73,6 +73,20 @@ class Outcome:
     known: int = 0  # findings left out because they exist at the base or in the baseline
     fixed: list[tuple[str, str, str]] = field(default_factory=list)  # baseline entries no longer found
     own_rules: list[OwnRule] = field(default_factory=list)  # the CX office's Rules, for SARIF and JUnit
+    paths: tuple[str, ...] = ()  # the policy files read, relative to the root
+
+    def only(self, parts: Iterable[str]) -> "Outcome":
+        """The findings in these files and folders (relative to the root) only, counted again: what a
+        linter given file names reports. The whole set was read, so references resolve as always."""
+        parts = tuple(parts)
+
+        def inside(file: str) -> bool:
+            return any(file == part or file.startswith(part.rstrip("/") + "/") for part in parts)
+
+        findings = [f for f in self.findings if inside(f.file)]
+        counts = {severity.value: sum(1 for f in findings if f.severity is severity) for severity in Severity}
+        return dataclasses.replace(self, findings=findings, counts=counts, files=sum(1 for p in self.paths if inside(p)),
+                                   waived=[w for w in self.waived if inside(w.finding.file)])
 
     def without(self, known: Counter[tuple[str, str, str]]) -> "Outcome":
         """The findings not already `known` (new-only and baseline modes), counted as a multiset: with one
@@ -153,6 +167,7 @@ def decide(
     entities: int,
     waived: Iterable[Waived] = (),
     own_rules: Iterable[OwnRule] = (),
+    paths: Iterable[str] = (),
 ) -> Outcome:
     unique = sorted({f for f in (_adjusted(f, overrides, options) for f in findings) if f is not None})
     counts = {severity.value: sum(1 for f in unique if f.severity is severity) for severity in Severity}
@@ -162,7 +177,7 @@ def decide(
         key=lambda w: w.finding,
     )
     return Outcome(root, files, entities, unique, counts, options.verbose, hidden, options.show_waived,
-                   own_rules=sorted(own_rules, key=lambda rule: rule.code))
+                   own_rules=sorted(own_rules, key=lambda rule: rule.code), paths=tuple(paths))
 
 
 @dataclass
@@ -240,13 +255,13 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
            for rule in policy.of("rule")]
     if record is not None:  # what a later identical run needs to skip all of the above
         record.update(
-            files=len(policy.files), entities=len(policy), today=today.isoformat(),
+            files=len(policy.files), paths=list(policy.files), entities=len(policy), today=today.isoformat(),
             overrides=dict(policy.project.rules), findings=[cache.dump_finding(f) for f in applied.kept],
             waived=[{**cache.dump_finding(w.finding), "waiver": w.waiver, "reason": w.reason} for w in hidden],
             own_rules=[rule.dump() for rule in own])
     options = _selected(options, own)
     outcome = decide(applied.kept, policy.project.rules, options, root=policy.root, files=len(policy.files),
-                     entities=len(policy), waived=hidden, own_rules=own)
+                     entities=len(policy), waived=hidden, own_rules=own, paths=policy.files)
     return Run(policy, graph, outcome, today)
 
 
@@ -271,5 +286,6 @@ def _cached(root: str, options: Options, *, rules: bool, progress: Any) -> Run:
     hidden = [Waived(cache.load_finding(w), w["waiver"], w["reason"]) for w in found["waived"]]
     own = [OwnRule.load(rule) for rule in found["own_rules"]]
     outcome = decide([cache.load_finding(f) for f in found["findings"]], found["overrides"], _selected(options, own),
-                     root=root, files=found["files"], entities=found["entities"], waived=hidden, own_rules=own)
+                     root=root, files=found["files"], entities=found["entities"], waived=hidden, own_rules=own,
+                     paths=found.get("paths", ()))
     return Run(None, None, outcome, dt.date.fromisoformat(found["today"]))

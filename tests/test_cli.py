@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from cxpolicy import __version__
 from cxpolicy.cli import default_root
@@ -64,10 +67,44 @@ def test_missing_path_is_a_one_line_usage_error(run, tmp_path):
     assert "does not exist" in result.stderr
 
 
-def test_file_as_path_is_a_usage_error(run):
-    result = run("validate", str(POLICIES / "cxpolicy.yaml"))
-    assert result.exit_code == 2
-    assert "not a folder" in result.stderr
+def _broken_copy(tmp_path):
+    """policies/ with a misspelt reference in a touchpoint file and a journey that names that file's ids."""
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    app = root / "touchpoints" / "app.yaml"
+    app.write_text(app.read_text().replace("spec: {channel: app, owner: mobile-app}", "spec: {channel: ap, owner: mobile-app}"))
+    return root
+
+
+def test_files_named_are_checked_in_their_whole_repository_and_only_their_findings_reported(run, tmp_path):
+    root = _broken_copy(tmp_path)
+    clean = run("check", str(root / "journeys" / "returns.yaml"))
+    assert clean.exit_code == 0 and "No problems found in 1 file" in clean.output  # references resolve
+    broken = run("check", "--format", "json", str(root / "touchpoints" / "app.yaml"), str(root / "journeys"))
+    findings = json.loads(broken.output)["findings"]
+    assert broken.exit_code == 1 and [(f["file"], f["code"]) for f in findings] == [("touchpoints/app.yaml", "CX104")]
+
+
+def test_a_subfolder_is_checked_as_part_of_its_repository_not_as_one_of_its_own(run, tmp_path):
+    root = _broken_copy(tmp_path)
+    result = run("check", "touchpoints", cwd=root)
+    assert result.exit_code == 1
+    assert result.output.count("error CX104") == 1 and "in 5 files" in result.output
+    assert run("check", "journeys", cwd=root).exit_code == 0
+
+
+@pytest.mark.parametrize("paths, message", [
+    (lambda root, other: [str(root / "nowhere.yaml")], "does not exist"),
+    (lambda root, other: [str(root / "journeys"), str(other)], "belong to different policy repositories"),
+    (lambda root, other: [str(root / "notes.txt")], "holds no policy file"),
+])
+def test_paths_that_cannot_be_checked_are_one_line_usage_errors(run, tmp_path, paths, message):
+    root = _broken_copy(tmp_path)
+    (root / "notes.txt").write_text("not a policy\n")
+    other = write_repo(tmp_path / "other", {"cxpolicy.yaml": "apiVersion: cxpolicy/v1\nkind: Project\nmetadata: {id: o}\n"
+                                                             "spec: {}\n"})
+    result = run("check", *paths(root, other))
+    assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_default_root_is_nearest_folder_with_cxpolicy_yaml(tmp_path):
