@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -68,11 +69,12 @@ def fail_usage(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print the rendered output, or write it atomically to --output."""
+def emit(text: str, output: str | None, *, colour: bool = False) -> None:
+    """Print the rendered output (keeping its colours when `colour`, which click would strip off a
+    terminal), or write it atomically to --output."""
     if output is None:
         try:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=True if colour else None)
             sys.stdout.flush()
         except OSError as error:  # a full disk (/dev/full), a closed pipe, a closed standard output
             fail_usage(f"cannot write the output: {error.strerror or error}")
@@ -85,8 +87,28 @@ def emit(text: str, output: str | None) -> None:
         fail_usage(f"cannot write {output}: {error.strerror or error}")
 
 
-def _colour() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def _colour(choice: str = "auto") -> bool:
+    """--color: always, never, or (auto) on a terminal unless NO_COLOR is set, or when FORCE_COLOR is
+    (no-color.org and force-color.org: each counts when set to anything but the empty text)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def _ergonomics(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options CI and editors want on check and validate."""
+    for option in reversed((
+        click.option("-q", "--quiet", is_flag=True, help="Print only the summary, and nothing at all when clean."),
+        click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True, help="Colour the text output (auto: on a terminal, unless NO_COLOR is set "
+                                             "or FORCE_COLOR asks for it)."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run (2 still means the "
+                                                       "run could not be made)."),
+    )):
+        command = option(command)
+    return command
 
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -130,14 +152,17 @@ def cli() -> None:
 @output_option
 @verbose_option
 @fail_on_option
-def validate(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str) -> None:
+@_ergonomics
+def validate(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
+             quiet: bool, color: str, exit_zero: bool) -> None:
     """Read every policy file strictly: YAML, schemas and references (CX1xx).
 
     Given files or subfolders, the whole policy repository they belong to is
     read and only their findings are reported. Exits 0 when clean, 1 when a
     finding at or above --fail-on exists, 2 when a PATH cannot be used.
     """
-    _run(paths, output_format, output, fail_on, rules=False, verbose=verbose)
+    _run(paths, output_format, output, fail_on, rules=False, verbose=verbose,
+         shown=_Shown(quiet, color, exit_zero))
 
 
 @cli.command()
@@ -161,9 +186,11 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
               help="Write every current finding to this baseline file (atomically) and exit 0.")
 @click.option("--cache", "use_cache", is_flag=True,
               help="Reuse the findings of an identical earlier run (.cxpolicy_cache/ at the policy root).")
+@_ergonomics
 def check(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
           select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
-          base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool) -> None:
+          base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool,
+          quiet: bool, color: str, exit_zero: bool) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Given files or subfolders, the whole policy repository they belong to is
@@ -177,12 +204,19 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, verbos
     _run(paths, output_format, output, fail_on, rules=True, verbose=verbose,
          select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
          show_waived=show_waived, cache=use_cache, compare_with=base, baseline_file=baseline_file,
-         write_baseline=write_baseline)
+         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shown:
+    quiet: bool = False
+    color: str = "auto"
+    exit_zero: bool = False
 
 
 def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str, *, rules: bool,
          compare_with: str | None = None, baseline_file: str | None = None, write_baseline: str | None = None,
-         **options: Any) -> None:
+         shown: _Shown = _Shown(), **options: Any) -> None:
     from cxpolicy import baseline, engine
     from cxpolicy.discover import PolicyPathError
     from cxpolicy.findings import Severity, stable_key
@@ -218,8 +252,14 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
             fail_usage(f"'{unread[0]}' holds no policy file of {root} (policy files end in .yaml or .yml and are "
                        "not excluded in cxpolicy.yaml)")
         outcome = outcome.only(parts)
-    emit(_render(outcome, output_format, threshold, colour=output is None and _colour()), output)
-    sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)
+    colour = output is None and _colour(shown.color)
+    text = _render(outcome, output_format, threshold, colour=colour)
+    if shown.quiet and output_format == "text":
+        from cxpolicy.render.text import summary
+
+        text = "" if not outcome.listed and not outcome.fixed else summary(outcome) + "\n"
+    emit(text, output, colour=colour)
+    sys.exit(EXIT_FINDINGS if outcome.failed(threshold) and not shown.exit_zero else EXIT_CLEAN)
 
 
 def _render(outcome: Any, output_format: str, fail_on: Any, *, colour: bool) -> str:

@@ -85,7 +85,8 @@ class Outcome:
 
         findings = [f for f in self.findings if inside(f.file)]
         counts = {severity.value: sum(1 for f in findings if f.severity is severity) for severity in Severity}
-        return dataclasses.replace(self, findings=findings, counts=counts, files=sum(1 for p in self.paths if inside(p)),
+        return dataclasses.replace(self, findings=findings, counts=counts,
+                                   files=sum(1 for path in self.paths if inside(path)),
                                    waived=[w for w in self.waived if inside(w.finding.file)])
 
     def without(self, known: Counter[tuple[str, str, str]]) -> "Outcome":

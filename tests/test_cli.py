@@ -166,3 +166,33 @@ def test_no_traceback_for_a_directory_of_broken_inputs(tmp_path):
     assert "internal error" not in result.stderr
     reported = {line.split(":")[0] for line in result.stdout.splitlines() if ".yaml:" in line}
     assert reported == {"a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml", "f.yaml"}
+
+
+def test_quiet_prints_only_the_summary_and_nothing_when_clean(run, tmp_path):
+    assert run("check", "-q", str(POLICIES)).output == ""
+    result = run("check", "--quiet", str(_broken_copy(tmp_path)))
+    assert result.exit_code == 1
+    assert result.output == ("1 error, 1 info in 33 files, 141 entities "
+                             "(1 info not shown; use -v; 1 waived; use --show-waived).\n")
+
+
+def test_exit_zero_passes_findings_but_not_usage_errors(run, tmp_path):
+    assert run("check", "--exit-zero", str(_broken_copy(tmp_path))).exit_code == 0
+    assert run("check", "--exit-zero", str(tmp_path / "nowhere")).exit_code == 2
+
+
+@pytest.mark.parametrize("flag, environment, coloured", [
+    ("--color=always", {}, True),
+    ("--color=never", {"FORCE_COLOR": "1"}, False),
+    ("--color=auto", {"FORCE_COLOR": "1"}, True),
+    ("--color=auto", {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+    ("--color=auto", {"NO_COLOR": ""}, False),  # not a terminal, and an empty NO_COLOR means nothing
+])
+def test_colour_follows_the_flag_then_no_color_and_force_color(run, tmp_path, monkeypatch, flag, environment,
+                                                              coloured):
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    result = run("check", flag, str(_broken_copy(tmp_path)))
+    assert ("\033[" in result.output) is coloured

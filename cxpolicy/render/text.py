@@ -1,7 +1,7 @@
 """Plain text for people: one line per finding, grouped by file, and a summary.
 
 Each line starts `path:line:col:` so editors and terminals can jump to it.
-Colour is used only on a terminal, and never when NO_COLOR is set.
+Colour is used on a terminal unless NO_COLOR is set, or as --color and FORCE_COLOR say.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
 
 
 def summary(outcome: Outcome) -> str:
