@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import click
 
 from cxpolicy import __version__
+from cxpolicy.render.neutral import terminal
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -306,7 +307,10 @@ def diff(base: str, path: str | None, head: str, output_format: str, output: str
 @cli.command("test")
 @path_argument
 @today_option
-def test_rules(path: str | None, today: Any) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "junit"]), default="text", show_default=True,
+              help="text for people; junit for CI test reports (one test case per rule test).")
+@output_option
+def test_rules(path: str | None, today: Any, output_format: str, output: str | None) -> None:
     """Run the rule tests (kind RuleTest) kept beside the rules: each passes when its rule reports exactly
     the entities it expects. Exits 1 when a test fails."""
     from cxpolicy import policyset, ruletests
@@ -316,23 +320,53 @@ def test_rules(path: str | None, today: Any) -> None:
         cases, errors = ruletests.run_all(path or default_root(), today.date() if today else None)
     except policyset.PolicyPathError as error:
         fail_usage(str(error))
-    click.echo(renderer.render(cases, errors), nl=False)
+    emit(renderer.junit(cases, errors) if output_format == "junit" else renderer.render(cases, errors), output)
     sys.exit(EXIT_FINDINGS if errors or not all(case.passed for case in cases) else EXIT_CLEAN)
 
 
+def _own_rules(path: str | None) -> list[Any]:
+    """The CX office's Rules (engine.OwnRule) of the policy repository at PATH (or the default root); none
+    when PATH is not given and there is no policy repository here."""
+    from cxpolicy import engine
+    from cxpolicy.discover import PolicyPathError
+
+    try:
+        return engine.run(path or default_root(), engine.Options(), rules=False).outcome.own_rules
+    except PolicyPathError as error:
+        if path is not None:
+            fail_usage(str(error))
+        return []
+
+
 @cli.command("rules")
-def list_rules() -> None:
-    """List the built-in checks: code, slug, default severity, what each catches."""
+@path_argument
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people; json for tools.")
+def list_rules(path: str | None, output_format: str) -> None:
+    """List the checks: the built-in ones and the CX office's Rules in the policy repository at PATH
+    (code, name, default severity, what each catches)."""
+    import json
+
     from cxpolicy.catalogue import checks
 
-    for item in checks():
-        click.echo(f"{item.code}  {item.slug:<30} {item.severity.value:<8} {item.summary}")
+    rows = [{"code": item.code, "name": item.slug, "severity": item.severity.value, "summary": item.summary,
+             "origin": "built-in"} for item in checks()]
+    rows += [{"code": rule.code, "name": rule.code, "severity": rule.severity.value, "summary": rule.summary,
+              "origin": rule.file} for rule in _own_rules(path)]
+    if output_format == "json":
+        click.echo(json.dumps({"version": 1, "checks": rows}, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        name = row["name"] if row["origin"] == "built-in" else f"(rule in {row['origin']})"
+        click.echo(terminal(f"{row['code']}  {name:<30} {row['severity']:<8} {row['summary']}"))
 
 
 @cli.command()
 @click.argument("code")
-def explain(code: str) -> None:
-    """Print a check's documentation: what it catches, why it matters, how to fix it, examples."""
+@path_argument
+def explain(code: str, path: str | None) -> None:
+    """Print a check's documentation: what it catches, why it matters, how to fix it, examples. CODE may
+    also be the id of one of the CX office's Rules in the policy repository at PATH."""
     from cxpolicy.catalogue import CATALOGUE, checks
     from cxpolicy.render.rule_docs import page
     from cxpolicy.suggest import did_you_mean
@@ -340,9 +374,17 @@ def explain(code: str) -> None:
     checks()
     wanted = code.strip().upper()
     found = CATALOGUE.get(wanted) or next((c for c in CATALOGUE.values() if c.slug == code.strip().lower()), None)
-    if found is None:
-        fail_usage(f"no check is called '{code}'.{did_you_mean(wanted, CATALOGUE)} See `cxpolicy rules`.")
-    click.echo(page(found, heading="#"), nl=False)
+    if found is not None:
+        click.echo(page(found, heading="#"), nl=False)
+        return
+    own = {rule.code: rule for rule in _own_rules(path)}
+    rule = own.get(code.strip())
+    if rule is None:
+        choices = [*CATALOGUE, *own]
+        fail_usage(f"no check is called '{code}'.{did_you_mean(code.strip(), choices)} See `cxpolicy rules`.")
+    parts = [f"# {rule.code}", f"The CX office's rule, in {rule.file} (severity {rule.severity.value}).", rule.summary,
+             *([rule.help] if rule.help else [])]
+    click.echo("\n\n".join(terminal(part) for part in parts))
 
 
 def _checked(path: str | None, today: Any = None) -> Any:

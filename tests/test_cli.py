@@ -196,3 +196,42 @@ def test_colour_follows_the_flag_then_no_color_and_force_color(run, tmp_path, mo
         monkeypatch.setenv(name, value)
     result = run("check", flag, str(_broken_copy(tmp_path)))
     assert ("\033[" in result.output) is coloured
+
+
+def _broken_rule_copy(tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    rule = root / "rules" / "plus-priority.yaml"
+    rule.write_text(rule.read_text().replace("severity: error", "severity: critical", 1))
+    return root
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_rule_tests_as_junit_meet_jenkins_schema(run, tmp_path, broken):
+    import junitparser
+    import xmlschema
+
+    root = _broken_rule_copy(tmp_path) if broken else POLICIES
+    out = tmp_path / "tests.xml"
+    result = run("test", str(root), "--format", "junit", "--output", str(out))
+    assert result.exit_code == (1 if broken else 0) and result.output == ""
+    xmlschema.XMLSchema(str(REPO / "tests" / "vendor" / "junit" / "junit-10.xsd")).validate(str(out))
+    cases = [case for suite in junitparser.JUnitXml.fromfile(str(out)) for case in suite]
+    failing = sorted(case.name for case in cases if case.result)
+    assert len(cases) == 7 + broken
+    assert failing == (["plus-priority-flags-a-new-assisted-moment", "plus-priority-notices-a-removed-variant",
+                        "plus-priority-passes-the-policy", "the policy set loads"] if broken else [])
+
+
+def test_rules_and_explain_know_the_cx_offices_rules(run):
+    listed = json.loads(run("rules", str(POLICIES), "--format", "json").output)["checks"]
+    own = [row for row in listed if row["origin"] != "built-in"]
+    assert [row["code"] for row in own] == ["phone-lines-owned-by-operations", "plus-journeys-reviewed-twice-a-year",
+                                            "plus-priority-at-assisted-moments"]
+    assert any(row["code"] == "CX401" and row["name"] == "unowned-touchpoint" for row in listed)
+    text = run("rules", str(POLICIES)).output
+    assert "phone-lines-owned-by-operations  (rule in rules/phone-ownership.yaml) error" in text
+    page = run("explain", "phone-lines-owned-by-operations", str(POLICIES))
+    assert page.exit_code == 0 and page.output.startswith("# phone-lines-owned-by-operations\n\nThe CX office's rule")
+    unknown = run("explain", "phone-lines-owned", str(POLICIES))
+    assert unknown.exit_code == 2 and "no check is called" in unknown.stderr

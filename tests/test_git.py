@@ -180,6 +180,14 @@ def test_pre_commit_check_hook_runs_green_then_red(repo, pre_commit_home):
     assert red.returncode == 1 and "teams/broken.yaml" in red.stdout
 
 
+def test_pre_commit_test_hook_fails_on_a_failing_rule_test(repo, pre_commit_home):
+    assert try_repo(repo, "cxpolicy-test", pre_commit_home).returncode == 0
+    edit(repo, "rules/plus-priority.yaml", "  expect: [touchpoint:care-chat]\n", "  expect: []\n")
+    git(repo, "add", "-A")
+    red = try_repo(repo, "cxpolicy-test", pre_commit_home)
+    assert red.returncode == 1 and "FAIL rules/plus-priority.yaml" in red.stdout
+
+
 def test_pre_commit_codeowners_hook_runs_green_then_red(repo, pre_commit_home):
     assert try_repo(repo, "cxpolicy-codeowners", pre_commit_home).returncode == 0
     edit(repo, "journeys/trade-account.yaml", "  owner: trade-desk\n", "  owner: customer-care\n")
