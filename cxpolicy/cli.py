@@ -304,6 +304,32 @@ def diff(base: str, path: str | None, head: str, output_format: str, output: str
     emit(renderer.diff(diffs.build(before, after)), output)
 
 
+@cli.command()
+@click.argument("folder", required=False, default=".", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace the starter files that already exist.")
+def init(folder: str, force: bool) -> None:
+    """Start a policy repository in FOLDER (default: here): one commented document of each kind, the
+    schemas and editor settings, a GitHub workflow, pre-commit hooks and a README. It checks clean at
+    once. Existing files are never replaced without --force."""
+    import datetime as dt
+
+    from cxpolicy import starter
+
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        fail_usage(f"'{folder}' is not a folder")
+    today = dt.date.today()
+    wanted = starter.files(today.isoformat(), today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat())
+    present = starter.existing(folder, wanted)
+    if present and not force:
+        shown = ", ".join(present[:5]) + (f" and {len(present) - 5} more" if len(present) > 5 else "")
+        fail_usage(f"{folder} already has {shown}; nothing was written (use --force to replace them)")
+    try:
+        starter.write(folder, wanted)
+    except OSError as error:
+        fail_usage(f"cannot write the starter files: {error.strerror or error}")
+    click.echo(f"Wrote {len(wanted)} files to {folder}. Next: cxpolicy check {folder}")
+
+
 @cli.command("test")
 @path_argument
 @today_option

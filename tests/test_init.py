@@ -1,0 +1,59 @@
+"""`cxpolicy init`: a starter repository that checks clean at once and never overwrites a file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from cxpolicy import engine
+
+from .conftest import write_repo
+
+
+def test_an_initialised_repository_checks_clean_and_its_rule_tests_pass(run, tmp_path):
+    folder = tmp_path / "cx"
+    result = run("init", str(folder))
+    assert result.exit_code == 0 and "Next: cxpolicy check" in result.output
+    checked = engine.run(str(folder), engine.Options(verbose=True))
+    assert checked.outcome.findings == [] and checked.outcome.files == 10
+    kinds = {entity.kind for kind in checked.policy.entities.values() for entity in kind.values()}
+    assert kinds == {"Team", "Segment", "Channel", "Touchpoint", "Journey", "ServiceStandard", "KPI",
+                     "ListeningPost", "Rule", "RuleTest"}
+    assert checked.policy.project_entity is not None
+    tested = run("test", str(folder))
+    assert tested.exit_code == 0 and "2 passed, 0 failed" in tested.output
+
+
+def test_init_never_overwrites_without_force(run, tmp_path):
+    folder = write_repo(tmp_path / "cx", {"teams/teams.yaml": "# mine\n", "notes.txt": "keep\n"})
+    refused = run("init", str(folder))
+    assert refused.exit_code == 2 and "already has teams/teams.yaml" in refused.stderr
+    assert (folder / "teams" / "teams.yaml").read_text() == "# mine\n" and not (folder / "cxpolicy.yaml").exists()
+    assert run("init", "--force", str(folder)).exit_code == 0
+    assert "kind: Team" in (folder / "teams" / "teams.yaml").read_text()
+    assert (folder / "notes.txt").read_text() == "keep\n"  # what is not a starter file is left alone
+
+
+def test_the_editor_settings_map_every_schema_written(run, tmp_path):
+    folder = tmp_path / "cx"
+    run("init", str(folder))
+    mapping = json.loads((folder / ".vscode" / "settings.json").read_text())["yaml.schemas"]
+    assert len(mapping) == 12
+    for schema_path, globs in mapping.items():
+        assert (folder / schema_path).is_file() and globs
+    assert json.loads((folder / ".vscode" / "extensions.json").read_text()) == {"recommendations": ["redhat.vscode-yaml"]}
+
+
+def test_the_starter_workflow_is_valid_for_github(run, tmp_path):
+    folder = tmp_path / "cx"
+    run("init", str(folder))
+    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                             str(folder / ".github" / "workflows" / "cxpolicy.yml")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_init_on_a_file_is_a_usage_error(run, tmp_path):
+    (tmp_path / "f").write_text("x")
+    result = run("init", str(tmp_path / "f"))
+    assert result.exit_code == 2 and "is not a folder" in result.stderr
