@@ -223,10 +223,23 @@ class Ref:
 # --------------------------------------------------------------------------- envelope
 
 
+_UPPER_WORDS = {"api": "API", "id": "ID", "kpi": "KPI", "kpis": "KPIs", "raci": "RACI"}
+
+
+def field_title(name: str, info: Any = None) -> str:
+    """`momentOfTruth` -> `Moment of truth`: a field's name as an editor's hover shows it."""
+    written = getattr(info, "alias", None) or to_camel(name)
+    words = [_UPPER_WORDS.get(word.lower(), word.lower()) for word in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])",
+                                                                                 written)]
+    title = " ".join(words) or written
+    return title[0].upper() + title[1:]
+
+
 class Strict(BaseModel):
     """Base of every model: unknown fields rejected, no type coercion, camelCase field names."""
 
     model_config = ConfigDict(
+        field_title_generator=field_title,
         defer_build=True,
         allow_inf_nan=False,  # every comparison with NaN is false: it would silence a check
         extra="forbid",

@@ -127,3 +127,27 @@ def test_format_docs_example_is_a_valid_document(kind):
     (document,) = source.read_text(f"{kind}.yaml", EXAMPLES[kind].encode()).documents
     typed, findings = schema.validate(document, kind)
     assert findings == [] and typed is not None
+
+
+def test_field_titles_in_the_schemas_are_words_an_editor_can_show():
+    from cxpolicy import schema as schemas
+
+    titles = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    titles.extend((name, field.get("title")) for name, field in value.items() if isinstance(field, dict))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for text in schemas.generated_files().values():
+        walk(json.loads(text))
+    assert ("momentOfTruth", "Moment of truth") in titles and ("apiVersion", "API version") in titles
+    squashed = [(name, title) for name, title in titles if title and " " not in title and title.lower() != name.lower()]
+    camel = [(name, title) for name, title in titles if title and title == name[:1].upper() + name[1:].lower()
+             and any(c.isupper() for c in name[1:])]
+    assert camel == [] and squashed == []
