@@ -219,7 +219,7 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
          compare_with: str | None = None, baseline_file: str | None = None, write_baseline: str | None = None,
          shown: _Shown = _Shown(), **options: Any) -> None:
     from cxpolicy import baseline, engine
-    from cxpolicy.discover import PolicyPathError
+    from cxpolicy.discover import PROJECT_FILE, PolicyPathError
     from cxpolicy.findings import Severity, stable_key
 
     root, parts = targets(paths)
@@ -248,7 +248,8 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
     except (PolicyPathError, baseline.BaselineError, engine.SelectionError) as error:
         fail_usage(str(error))
     if parts:
-        unread = [part for part in parts if not any(p == part or p.startswith(part + "/") for p in outcome.paths)]
+        known = [*outcome.paths, *([PROJECT_FILE] if os.path.isfile(os.path.join(root, PROJECT_FILE)) else [])]
+        unread = [part for part in parts if not any(p == part or p.startswith(part + "/") for p in known)]
         if unread:
             fail_usage(f"'{unread[0]}' holds no policy file of {root} (policy files end in .yaml or .yml and are "
                        "not excluded in cxpolicy.yaml)")

@@ -85,8 +85,10 @@ class Outcome:
 
         findings = [f for f in self.findings if inside(f.file)]
         counts = {severity.value: sum(1 for f in findings if f.severity is severity) for severity in Severity}
+        from cxpolicy.discover import PROJECT_FILE
+
         return dataclasses.replace(self, findings=findings, counts=counts,
-                                   files=sum(1 for path in self.paths if inside(path)),
+                                   files=sum(1 for path in self.paths if inside(path)) + (PROJECT_FILE in parts),
                                    waived=[w for w in self.waived if inside(w.finding.file)])
 
     def without(self, known: Counter[tuple[str, str, str]]) -> "Outcome":

@@ -85,6 +85,15 @@ def test_files_named_are_checked_in_their_whole_repository_and_only_their_findin
     assert broken.exit_code == 1 and [(f["file"], f["code"]) for f in findings] == [("touchpoints/app.yaml", "CX104")]
 
 
+def test_the_project_file_can_be_named_like_any_policy_file(run, tmp_path):
+    root = _broken_copy(tmp_path)
+    project = root / "cxpolicy.yaml"
+    project.write_text(project.read_text().replace("owner: cx-office", "owner: cx-ofice"))
+    result = run("check", str(project))
+    assert result.exit_code == 1 and result.output.startswith("cxpolicy.yaml:") and "in 1 file," in result.output
+    assert "touchpoints/app.yaml" not in result.output
+
+
 def test_a_subfolder_is_checked_as_part_of_its_repository_not_as_one_of_its_own(run, tmp_path):
     root = _broken_copy(tmp_path)
     result = run("check", "touchpoints", cwd=root)
