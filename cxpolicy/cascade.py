@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxpolicy.findings import Finding
+from cxpolicy.model import kind_key
 from cxpolicy.policyset import PolicySet
 from cxpolicy.rules.files import HELD_BACK
 
@@ -59,7 +60,7 @@ def assess(policy: PolicySet) -> Damage:
         entity = policy.get(name)
         if entity is not None:
             damage.files.setdefault(name, entity.file)
-            damage.kinds.setdefault(entity.kind.lower(), entity.file)
+            damage.kinds.setdefault(kind_key(entity.kind), entity.file)
     if not damage:
         return damage
     for kind in sorted(policy.entities):

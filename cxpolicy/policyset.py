@@ -156,13 +156,13 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
                        {kind: left for kind, found in unreadable.items()
                         if (left := {i: u for i, u in found.items() if i not in entities.get(kind, {})})})
     findings.extend(resolve_references(policy))
-    return Loaded(policy, _titles_named(findings, policy))
+    return Loaded(policy, _whole_set_hints(findings, policy))
 
 
 _NOT_AN_ID = re.compile(r" must be (an id|an entity named as kind:id)\b.*, not '(.*)'\Z", re.S)
 
 
-def _titles_named(findings: list[Finding], policy: PolicySet) -> list[Finding]:
+def _whole_set_hints(findings: list[Finding], policy: PolicySet) -> list[Finding]:
     """Hints only the whole policy set can give, for a schema finding (the schema knows no other
     document): an entity's title written in place of its id (`owner: Fraud Operations`) gets the id;
     an id written without its kind (`targets: [make-a-complaint]`) gets `kind:id`."""
