@@ -107,6 +107,8 @@ def _ergonomics(command: Callable[..., Any]) -> Callable[..., Any]:
                                              "or FORCE_COLOR asks for it)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run (2 still means the "
                                                        "run could not be made)."),
+        click.option("--stdin-filename", metavar="FILE", help="With PATH '-': the file whose text standard input "
+                                                              "holds (an editor's unsaved buffer, say)."),
     )):
         command = option(command)
     return command
@@ -155,7 +157,7 @@ def cli() -> None:
 @fail_on_option
 @_ergonomics
 def validate(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
-             quiet: bool, color: str, exit_zero: bool) -> None:
+             quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None) -> None:
     """Read every policy file strictly: YAML, schemas and references (CX1xx).
 
     Given files or subfolders, the whole policy repository they belong to is
@@ -163,7 +165,7 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
     finding at or above --fail-on exists, 2 when a PATH cannot be used.
     """
     _run(paths, output_format, output, fail_on, rules=False, verbose=verbose,
-         shown=_Shown(quiet, color, exit_zero))
+         shown=_Shown(quiet, color, exit_zero, stdin_filename))
 
 
 @cli.command()
@@ -191,7 +193,7 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
 def check(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
           select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
           base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool,
-          quiet: bool, color: str, exit_zero: bool) -> None:
+          quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Given files or subfolders, the whole policy repository they belong to is
@@ -205,7 +207,25 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, verbos
     _run(paths, output_format, output, fail_on, rules=True, verbose=verbose,
          select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
          show_waived=show_waived, cache=use_cache, compare_with=base, baseline_file=baseline_file,
-         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero))
+         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero, stdin_filename))
+
+
+def _stdin(paths: tuple[str, ...], name: str | None) -> tuple[bytes, Path] | None:
+    """For PATH '-': standard input's bytes and the file (--stdin-filename) whose text they are."""
+    if "-" not in paths:
+        if name is not None:
+            fail_usage("--stdin-filename goes with the path '-' (standard input)")
+        return None
+    if name is None:
+        fail_usage("the path '-' reads standard input: give --stdin-filename FILE, the file it holds")
+    if len(paths) > 1:
+        fail_usage("with '-' (standard input), give no other path")
+    from cxpolicy.source import Limits
+
+    here = Path(name)
+    if not here.parent.is_dir():
+        fail_usage(f"'{here.parent}' is not a folder (the folder of --stdin-filename)")
+    return sys.stdin.buffer.read(Limits().max_file_bytes + 1), here  # past the limit: CX100, not a hang
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,6 +233,7 @@ class _Shown:
     quiet: bool = False
     color: str = "auto"
     exit_zero: bool = False
+    stdin_filename: str | None = None
 
 
 def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str, *, rules: bool,
@@ -222,14 +243,26 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
     from cxpolicy.discover import PROJECT_FILE, PolicyPathError
     from cxpolicy.findings import Severity, stable_key
 
-    root, parts = targets(paths)
+    given = _stdin(paths, shown.stdin_filename)
+    read_from: Any = None  # a discover.Overlay when standard input stands for a file
+    if given is None:
+        root, parts = targets(paths)
+    else:  # the file may not exist yet: its folder says which repository it belongs to
+        data, name = given
+        root, _ = targets((str(name.parent),))
+        relative = os.path.relpath(name.resolve(), Path(root).resolve()).replace(os.sep, "/")
+        if relative.startswith("../") or name.is_dir():
+            fail_usage(f"--stdin-filename '{name}' must name a file inside the policy repository {root}")
+        from cxpolicy.discover import Overlay
+
+        parts, read_from = (relative,), Overlay(root, {relative: data})
     threshold = Severity(fail_on)
     settings = engine.Options(fail_on=threshold, **options)
     from cxpolicy.render.progress import Progress
 
     progress = Progress()
     try:
-        result = engine.run(root, settings, rules=rules, progress=progress)
+        result = engine.run(read_from or root, settings, rules=rules, progress=progress)
         progress.close()
         outcome = result.outcome
         if write_baseline is not None:

@@ -7,6 +7,7 @@ is what is in its folder.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -157,6 +158,37 @@ class DiskFolder:
         from cxpolicy import source
 
         return source.read_file(self.root, relpath, limits, positions=positions)
+
+    def reread(self, relpath: str, limits: Any) -> list[Any]:
+        return [document.positions for document in self.read(relpath, limits).documents]
+
+
+class Overlay:
+    """A folder on disk with some files' text given instead of read (standard input, an editor's unsaved
+    buffers): `texts` maps a relative path to its bytes, whether or not the file exists on disk."""
+
+    def __init__(self, root: str, texts: dict[str, bytes]) -> None:
+        self.root = root
+        self.disk = DiskFolder(root)
+        self.texts = texts
+
+    def has_project(self) -> bool:
+        return PROJECT_FILE in self.texts or self.disk.has_project()
+
+    def files(self, exclude: Iterable[str]) -> Discovered:
+        found = self.disk.files(exclude)
+        excluded = [glob_to_regex(pattern) for pattern in exclude]
+        given = [path for path in self.texts if path not in found.files and is_policy_file(path, excluded)]
+        return dataclasses.replace(found, files=sorted([*found.files, *given]))
+
+    def read(self, relpath: str, limits: Any, *, positions: bool = True) -> Any:
+        from cxpolicy import source
+
+        if relpath not in self.texts:
+            return self.disk.read(relpath, limits, positions=positions)
+        text = self.texts[relpath]
+        return source.oversized(relpath, len(text), limits) or source.read_text(relpath, text, limits,
+                                                                               positions=positions)
 
     def reread(self, relpath: str, limits: Any) -> list[Any]:
         return [document.positions for document in self.read(relpath, limits).documents]

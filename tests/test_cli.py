@@ -244,3 +244,34 @@ def test_rules_and_explain_know_the_cx_offices_rules(run):
     assert page.exit_code == 0 and page.output.startswith("# phone-lines-owned-by-operations\n\nThe CX office's rule")
     unknown = run("explain", "phone-lines-owned", str(POLICIES))
     assert unknown.exit_code == 2 and "no check is called" in unknown.stderr
+
+
+def _cxpolicy(*args: str, stdin: bytes = b"", cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cxpolicy", *args], input=stdin, capture_output=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_standard_input_stands_for_the_named_file_in_its_repository():
+    edited = (POLICIES / "journeys" / "returns.yaml").read_bytes().replace(b"owner: returns-ops", b"owner: returns-opps")
+    result = _cxpolicy("check", "-", "--stdin-filename", "journeys/returns.yaml", stdin=edited, cwd=POLICIES)
+    out = result.stdout.decode()
+    assert result.returncode == 1 and out.startswith("journeys/returns.yaml:9:10: error CX104 'returns-opps'")
+    assert "in 1 file, 141 entities" in out  # the rest of the repository was read from disk, unchanged
+    assert b"returns-opps" not in (POLICIES / "journeys" / "returns.yaml").read_bytes()
+
+
+def test_standard_input_may_be_a_file_not_yet_saved():
+    text = (POLICIES / "journeys" / "returns.yaml").read_bytes().replace(b"id: returns\n", b"id: returns-again\n")
+    result = _cxpolicy("check", "-", "--stdin-filename", str(POLICIES / "journeys" / "new.yaml"), stdin=text)
+    assert result.returncode == 0 and "journeys/new.yaml" in result.stdout.decode()
+    assert not (POLICIES / "journeys" / "new.yaml").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("check", "-"), "give --stdin-filename FILE"),
+    (("check", "policies", "--stdin-filename", "x.yaml"), "goes with the path '-'"),
+    (("check", "-", "policies", "--stdin-filename", "policies/x.yaml"), "give no other path"),
+])
+def test_standard_input_misused_is_a_usage_error(args, message):
+    result = _cxpolicy(*args, cwd=REPO)
+    assert result.returncode == 2 and message in result.stderr.decode() and result.stderr.count(b"\n") == 1
