@@ -24,7 +24,7 @@ from typing import Any
 from cxpolicy.findings import Finding
 from cxpolicy.model import kind_key
 from cxpolicy.policyset import PolicySet
-from cxpolicy.rules.files import HELD_BACK
+from cxpolicy.rules.files import HELD_BACK, UNKNOWN_REFERENCE
 
 
 @dataclass
@@ -49,14 +49,16 @@ class Damage:
         return next((self.kinds[kind] for kind in needed if kind in self.kinds), None)
 
 
-def assess(policy: PolicySet) -> Damage:
-    """What is damaged in the policy set and who leans on it: one pass over the references."""
+def assess(policy: PolicySet, later: Iterable[Finding] = ()) -> Damage:
+    """What is damaged in the policy set and who leans on it: one pass over the references. `later` are
+    findings made after loading (the Rules' own CX104s) whose entities are damaged too."""
     damage = Damage()
     for kind, found in sorted(policy.unreadable.items()):
         for unreadable in found.values():
             damage.files.setdefault(unreadable.name, unreadable.file)
             damage.kinds.setdefault(kind, unreadable.file)
-    for name, _ in policy.unresolved:
+    named = [f.entity for f in later if f.code == UNKNOWN_REFERENCE.code and f.entity is not None]
+    for name in [*(name for name, _ in policy.unresolved), *named]:
         entity = policy.get(name)
         if entity is not None:
             damage.files.setdefault(name, entity.file)

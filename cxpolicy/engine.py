@@ -239,7 +239,7 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     user_rules, rule_problems = language.compile_rules(policy)
     findings = [*loaded.findings, *rule_problems]
     graph = None
-    damage = cascade.assess(policy)
+    damage = cascade.assess(policy, rule_problems)
     held: list[tuple[Finding, str]] = []
     if rules:
         graph = PolicyGraph(policy)

@@ -376,7 +376,6 @@ def _unknown_ids(policy: PolicySet, rule: Entity, conditions: list[Condition | N
                     words = kind_words(named)
                     found = [*policy.entities.get(named, {}), *policy.unreadable.get(named, {})]
                     suggestion = closest(ident, found)
-                    policy.unresolved.append((rule.name, named))
                     yield checks.UNKNOWN_REFERENCE.at(
                         file, line, column, f"rule {rule.id}: '{ident}' is not a known {words}, so the condition "
                                             "matches nothing", entity=rule.name,
