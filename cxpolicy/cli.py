@@ -385,13 +385,16 @@ def test_rules(path: str | None, today: Any, output_format: str, output: str | N
 
 
 def _own_rules(path: str | None) -> list[Any]:
-    """The CX office's Rules (engine.OwnRule) of the policy repository at PATH (or the default root); none
-    when PATH is not given and there is no policy repository here."""
+    """The CX office's Rules (engine.OwnRule) of the policy repository at PATH, or of the one found from
+    here (cxpolicy.yaml upward, or ./policies); none when PATH is not given and there is none."""
     from cxpolicy import engine
     from cxpolicy.discover import PolicyPathError
 
+    root = path or default_root()
+    if path is None and Path(root) == Path.cwd().resolve() and not (Path(root) / "cxpolicy.yaml").is_file():
+        return []  # no repository found here: reading every YAML file below the current folder would surprise
     try:
-        return engine.run(path or default_root(), engine.Options(), rules=False).outcome.own_rules
+        return engine.run(root, engine.Options(), rules=False).outcome.own_rules
     except PolicyPathError as error:
         if path is not None:
             fail_usage(str(error))
