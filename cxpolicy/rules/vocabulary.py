@@ -229,23 +229,9 @@ def referenced_kind(kind: str, path: str, spec_model: type[BaseModel] | None) ->
         return kind if kind != "stage" else None
     from cxpolicy.model import field_ref
 
-    model_class: Any = spec_model
-    info = None
-    for part in path.split("."):
-        fields = getattr(model_class, "model_fields", None)
-        if fields is None:
-            return None
-        info = next((i for name, i in fields.items() if (i.alias or name) == part), None)
-        if info is None:
-            return None
-        model_class = next((arg for arg in _types(info.annotation)
-                            if isinstance(arg, type) and issubclass(arg, BaseModel)), None)
+    info, _ = _document_field(spec_model, path)
     found = field_ref(info) if info is not None else None
     return found.kind if found is not None else None
-
-
-def _types(annotation: Any) -> list[Any]:
-    return [annotation, *(t for arg in getattr(annotation, "__args__", ()) for t in _types(arg))]
 
 
 def has_parts(kind: str, path: str, spec_model: type[BaseModel] | None) -> bool:
@@ -254,13 +240,24 @@ def has_parts(kind: str, path: str, spec_model: type[BaseModel] | None) -> bool:
     kind = FIELDS_OF.get(kind, kind)
     if path in DERIVED.get(kind, {}) or path.split(".")[0] in METADATA_FIELDS:
         return False
+    info, nested = _document_field(spec_model, path)
+    return info is not None and nested is not None
+
+
+def _document_field(spec_model: type[BaseModel] | None, path: str) -> tuple[Any, type[BaseModel] | None]:
+    """The pydantic field at a dotted path of a spec (`appliesTo.segments`), and the model it holds, if
+    any; (None, None) when the path names no field."""
     model_class: Any = spec_model
     info = None
     for part in path.split("."):
-        fields = getattr(model_class, "model_fields", None)
-        info = next((i for name, i in (fields or {}).items() if (i.alias or name) == part), None)
+        fields = getattr(model_class, "model_fields", None) or {}
+        info = next((i for name, i in fields.items() if (i.alias or name) == part), None)
         if info is None:
-            return False
+            return None, None
         model_class = next((arg for arg in _types(info.annotation)
                             if isinstance(arg, type) and issubclass(arg, BaseModel)), None)
-    return model_class is not None
+    return info, model_class
+
+
+def _types(annotation: Any) -> list[Any]:
+    return [annotation, *(t for arg in getattr(annotation, "__args__", ()) for t in _types(arg))]
