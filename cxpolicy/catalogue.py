@@ -84,3 +84,8 @@ def checks() -> list[Check]:
         importlib.import_module(module)
 
     return [CATALOGUE[code] for code in sorted(CATALOGUE)]
+
+
+def codes_by_slug() -> dict[str, str]:
+    """Each check's slug (its name, `stale-journey-review`) -> its code (`CX214`)."""
+    return {check.slug: check.code for check in checks()}

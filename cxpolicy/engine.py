@@ -122,12 +122,12 @@ class SelectionError(Exception):
 def selection(patterns: Iterable[str], own_rules: Iterable[OwnRule], option: str) -> tuple[str, ...]:
     """The codes, code prefixes, slugs and Rule ids of --select / --ignore, as codes; letter case does not
     matter for built-in codes and slugs. Anything that names no check is a SelectionError."""
-    from cxpolicy.catalogue import checks
+    from cxpolicy.catalogue import checks, codes_by_slug
     from cxpolicy.suggest import did_you_mean
 
     catalogue = checks()
     codes = [check.code for check in catalogue] + [rule.code for rule in own_rules]
-    slugs = {check.slug: check.code for check in catalogue}
+    slugs = codes_by_slug()
     found = []
     for pattern in patterns:
         upper = pattern.upper()

@@ -29,6 +29,10 @@ ID_MAX_LENGTH = 64
 # --------------------------------------------------------------------------- values
 
 
+#: A percentage as written: `95%`, `99.9%`.
+PERCENT = r"[0-9]+(\.[0-9]+)?%"
+
+
 @dataclass(frozen=True, order=True)
 class Duration:
     """A span of time written as `30s`, `15min`, `4h`, `2d` or `1w`."""
@@ -110,7 +114,7 @@ class Quantity:
             if not finite(value):
                 raise ValueError("must be a finite number of sensible size, such as 60 or 4.5")
             return cls(float(value), "number", _number_text(value))
-        if re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
+        if re.fullmatch(PERCENT, value):
             return cls(float(value[:-1]), "percent", value)
         return cls(Duration.parse(value).seconds, "duration", value)
 
@@ -161,7 +165,7 @@ def _parse_date(value: Any) -> dt.date:
 
 
 def _parse_share(value: Any) -> Share:
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
+    if not isinstance(value, str) or not re.fullmatch(PERCENT, value):
         raise ValueError("must be a percentage such as 95%")
     return Share(float(value[:-1]), value)
 
@@ -184,7 +188,7 @@ QuantityValue = Annotated[
 Percent = Annotated[
     Share,
     PlainValidator(_parse_share),
-    WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"}),
+    WithJsonSchema({"type": "string", "pattern": f"^{PERCENT}$"}),
 ]
 
 
@@ -428,7 +432,7 @@ class Percentage(float):
 
 
 def _parse_kpi_value(value: Any) -> float:
-    if isinstance(value, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value):
+    if isinstance(value, str) and re.fullmatch(PERCENT, value):
         return Percentage(value[:-1])
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError("must be a number, or a percentage such as 88% where the unit is %")
@@ -440,7 +444,7 @@ def _parse_kpi_value(value: Any) -> float:
 KpiValue = Annotated[
     float,
     PlainValidator(_parse_kpi_value),
-    WithJsonSchema({"type": ["number", "string"], "pattern": r"^[0-9]+(\.[0-9]+)?%$"}),
+    WithJsonSchema({"type": ["number", "string"], "pattern": f"^{PERCENT}$"}),
 ]
 
 

@@ -117,6 +117,10 @@ class PolicySet:
         kind, _, ident = name.partition(":")
         return self.entities.get(kind, {}).get(ident)
 
+    def kinds_with(self, ident: str) -> list[str]:
+        """The kind keys that define an entity `ident`, in order."""
+        return [kind for kind in sorted(self.entities) if ident in self.entities[kind]]
+
     def unreadable_as(self, kind: str, ident: str) -> Unreadable | None:
         """The unreadable document that may be the `kind` entity `ident` (one of unknown kind may be)."""
         return self.unreadable.get(kind, {}).get(ident) or self.unreadable.get("", {}).get(ident)
@@ -238,8 +242,7 @@ def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
 def _kind_meant(kind: str) -> str:
     """The kind key a `kind:` value stands for, when it is a known kind written in other letter case
     or misspelt with one likely meaning; "" when there is none."""
-    keys = {model.kind_key(name): name for name in model.KINDS}
-    if kind.lower() in keys:
+    if kind.lower() in {model.kind_key(name) for name in model.KINDS}:
         return kind.lower()
     meant = closest(kind, model.KINDS)
     return model.kind_key(meant) if meant else ""
@@ -473,12 +476,12 @@ class _Suggester:
     """Did-you-mean among the ids of each kind (and among CHECKS), indexed once each (suggest.Suggestions)."""
 
     def __init__(self, policy: PolicySet) -> None:
-        from cxpolicy.catalogue import checks as all_checks
+        from cxpolicy.catalogue import checks as all_checks, codes_by_slug
 
         self.policy = policy
         self.checks = ({check.code for check in all_checks()} | set(policy.entities.get("rule", {}))
                        | set(policy.unreadable.get("rule", {})))
-        self.slugs = {check.slug: check.code for check in all_checks()}
+        self.slugs = codes_by_slug()
         self.by_kind: dict[str, Suggestions] = {}
 
     def __call__(self, kind: str, word: str) -> str | None:
@@ -499,7 +502,7 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
         if target in known or policy.unreadable_as(ref.kind, target) is not None:
             return None
         label = _KIND_WORDS.get(ref.kind, ref.kind)
-        other = next((kind for kind in sorted(policy.entities) if target in policy.entities[kind]), None)
+        other = next(iter(policy.kinds_with(target)), None)
         if other is not None:
             return (f"'{target}' is not a known {label}",
                     f"'{target}' is a {_KIND_WORDS.get(other, other)}; this field takes the id of a {label}.")
@@ -517,7 +520,7 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
                     did_you_mean(stage, stages[journey]).strip() or f"Stages: {', '.join(sorted(stages[journey]))}.")
     kinds = {model.kind_key(name) for name in model.KINDS} - {"project"}
     if not ident:  # no kind written at all: `make-a-complaint` for `journey:make-a-complaint`
-        having = [key for key in sorted(policy.entities) if target in policy.entities[key]]
+        having = policy.kinds_with(target)
         if len(having) == 1:
             return (f"'{target}' needs its kind before the id",
                     f"Write {having[0]}:{target} (entities are named as kind:id).")

@@ -103,7 +103,7 @@ def _one_per_value(errors: Any) -> list[Any]:
 
 _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\Z")
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_PERCENT_PATTERN = r"^[0-9]+(\.[0-9]+)?%$"
+_PERCENT_PATTERN = f"^{model.PERCENT}$"
 
 
 def _date_hint(value: Any) -> str:
@@ -223,7 +223,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
     model.Quantity.PATTERN: (
         "number, duration or percentage", "a number, a duration such as 60s, or a percentage such as 95%"),
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": ("date (YYYY-MM-DD)", "a date written as YYYY-MM-DD, such as 2027-06-30"),
-    r"^[0-9]+(\.[0-9]+)?%$": ("percentage", "a percentage such as 95%"),
+    _PERCENT_PATTERN: ("percentage", "a percentage such as 95%"),
     model.GITHUB_HANDLE: ("GitHub handle", "a GitHub handle such as @dana-o or @northwind/customer-care"),
     r"^(CX[0-9]{3}|[a-z0-9][a-z0-9-]*)$": ("check code or Rule id", "a check code such as CX401 or the id of a Rule"),
     r"^[a-z]+:[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$": (

@@ -96,13 +96,13 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
 def _meant(policy: PolicySet, rule: str, targets: list[str]) -> list[tuple[str, str]]:
     """What a waiver with a mistake seems meant to match: its rule written as a slug read as the code,
     a target without its kind read as the one entity of that id."""
-    from cxpolicy.catalogue import checks
+    from cxpolicy.catalogue import codes_by_slug
 
-    code = {check.slug: check.code for check in checks()}.get(rule, rule)
+    code = codes_by_slug().get(rule, rule)
     meant = []
     for target in targets:
         if ":" not in target:
-            kinds = [kind for kind, found in policy.entities.items() if target in found]
+            kinds = policy.kinds_with(target)
             target = f"{kinds[0]}:{target}" if len(kinds) == 1 else target
         meant.append((code, target))
     return meant

@@ -306,19 +306,26 @@ class UserRule:
     def counts(self) -> tuple[str, ...]:
         """The kinds its conditions count (`standards: {min: 1}`): a count is only right when every
         entity of them can be read (cascade.py)."""
-        found: set[str] = set()
-        conditions: list[tuple[Condition | None, str]] = [(self.where, self.target), (self.require, self.target)]
-        while conditions:
-            condition, kind = conditions.pop()
-            if isinstance(condition, (AllOf, AnyOf)):
-                conditions.extend((part, kind) for part in condition.parts)
-            elif isinstance(condition, Not):
-                conditions.append((condition.part, kind))
-            elif isinstance(condition, Count):
-                related = vocabulary.RELATIONS[kind][condition.relation][0]
-                found.add(_COUNTED.get(related, related))
-                conditions.append((condition.where, related))
-        return tuple(sorted(found))
+        counted = {vocabulary.RELATIONS[kind][condition.relation][0]
+                   for condition, kind in walk([self.where, self.require], self.target) if isinstance(condition, Count)}
+        return tuple(sorted({_COUNTED.get(kind, kind) for kind in counted}))
+
+
+def walk(conditions: list[Condition | None], kind: str) -> Iterator[tuple[Condition, str]]:
+    """Every condition in these trees, with the kind it is asked of (a count's `where` asks of the
+    related kind)."""
+    stack = [(condition, kind) for condition in conditions]
+    while stack:
+        condition, asked = stack.pop()
+        if condition is None:
+            continue
+        yield condition, asked
+        if isinstance(condition, (AllOf, AnyOf)):
+            stack.extend((part, asked) for part in condition.parts)
+        elif isinstance(condition, Not):
+            stack.append((condition.part, asked))
+        elif isinstance(condition, Count):
+            stack.append((condition.where, vocabulary.RELATIONS[asked][condition.relation][0]))
 
 
 def compile_rules(policy: PolicySet) -> tuple[list[UserRule], list[Finding]]:
@@ -354,13 +361,8 @@ _ID_OPERATORS = ("literal", "equals", "in", "notIn", "contains")
 def _unknown_ids(policy: PolicySet, rule: Entity, conditions: list[Condition | None]) -> Iterator[Finding]:
     """CX104 for an id in a condition on a field that names entities (`channel: phnoe`): the rule would
     silently match nothing."""
-    while conditions:
-        condition = conditions.pop()
-        if isinstance(condition, (AllOf, AnyOf)):
-            conditions.extend(condition.parts)
-        elif isinstance(condition, (Not, Count)):
-            conditions.append(condition.part if isinstance(condition, Not) else condition.where)
-        elif isinstance(condition, FieldTest) and condition.kind != "any":
+    for condition, _ in walk(conditions, rule.spec.target):
+        if isinstance(condition, FieldTest) and condition.kind != "any":
             named = vocabulary.referenced_kind(condition.kind, condition.path, _SPEC_MODELS.get(condition.kind))
             if named is None:
                 continue

@@ -122,9 +122,10 @@ def no_executive_lines(context: Context) -> Iterator[Finding]:
                 hint="Add `reportsTo: <team id>` so the line reaches an executive.")
             continue
         end = ends[team.id]
+        last = context.policy.get(f"team:{end}") if end is not None else None
         if end is None:
             where = "goes round in a circle"
-        elif context.policy.get(f"team:{end}") is None or context.policy.get(f"team:{end}").spec.reports_to is None:
+        elif last is None or last.spec.reports_to is None:
             continue  # an unknown team is CX104; a team that reports to nobody has the finding above
         else:
             where = f"ends at {end}, which is not an executive"
