@@ -175,10 +175,8 @@ def _whole_set_hints(findings: list[Finding], policy: PolicySet) -> list[Finding
     if not wrong:
         return findings
     titles: dict[str, list[Entity]] = {}
-    ids: dict[str, list[Entity]] = {}
     for kind in sorted(policy.entities):
         for entity in policy.of(kind):
-            ids.setdefault(entity.id, []).append(entity)
             if entity.model.metadata.title:
                 titles.setdefault(entity.model.metadata.title.casefold(), []).append(entity)
     findings = list(findings)
@@ -190,10 +188,12 @@ def _whole_set_hints(findings: list[Finding], policy: PolicySet) -> list[Finding
                 hint = (f"'{value}' is the title of {kind_words(model.kind_key(named[0].kind))} {named[0].id}; "
                         f"write its id: {named[0].id}.")
             else:
-                hint = f"Write {written}: ids are written in lower case with dashes." if written in ids else None
+                hint = f"Write {written}: ids are written in lower case with dashes." if policy.kinds_with(
+                    written) else None
         else:
-            named = ids.get(value, []) or titles.get(value.casefold(), [])
-            hint = f"Write {named[0].name} (entities are named as kind:id)." if len(named) == 1 else None
+            having = [f"{kind}:{value}" for kind in policy.kinds_with(value)] or [
+                entity.name for entity in titles.get(value.casefold(), [])]
+            hint = f"Write {having[0]} (entities are named as kind:id)." if len(having) == 1 else None
         if hint is not None:
             findings[index] = dataclasses.replace(findings[index], hint=hint)
     return findings
