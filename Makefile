@@ -18,10 +18,12 @@ demo: $(STAMP)
 	$(BIN)/cxpolicy report ownership policies --format html --output build/report.html
 	@echo "Browser report: $(CURDIR)/build/report.html"
 
-# The npm tools the conformance tests drive (SARIF Multitool, Nu HTML Checker, axe-core), installed
+# The npm tools the conformance tests drive (SARIF Multitool, Nu HTML Checker, axe-core, and for the
+# editor schema yaml-language-server and ajv), installed
 # when npm is there; without npm those tests skip (and fail under CI, whose .ci/run brings npm).
 TOOLS := build/test-tools
-NPM_TOOLS := @microsoft/sarif-multitool@5.7.0 vnu-jar@26.9.27 axe-core@4.14.1
+NPM_TOOLS := @microsoft/sarif-multitool@5.7.0 vnu-jar@26.9.27 axe-core@4.14.1 \
+	yaml-language-server@1.25.0 ajv@8.20.0 ajv-formats@3.0.1
 
 $(TOOLS)/.installed: Makefile
 	@if command -v npm >/dev/null 2>&1; then \

@@ -158,10 +158,12 @@ def _prune(folder: Path) -> None:
 def dump_finding(finding: Finding) -> dict[str, Any]:
     return {"file": finding.file, "line": finding.line, "column": finding.column, "code": finding.code,
             "message": finding.message, "rule": finding.rule, "severity": finding.severity.value,
-            "entity": finding.entity, "hint": finding.hint, "end": list(finding.end) if finding.end else None}
+            "entity": finding.entity, "hint": finding.hint, "end": list(finding.end) if finding.end else None,
+            "fix": list(finding.fix) if finding.fix else None}
 
 
 def load_finding(data: dict[str, Any]) -> Finding:
-    end = data.get("end")
+    end, fix = data.get("end"), data.get("fix")
     return Finding(data["file"], data["line"], data["column"], data["code"], data["message"], data["rule"],
-                   Severity(data["severity"]), data["entity"], data["hint"], tuple(end) if end else None)
+                   Severity(data["severity"]), data["entity"], data["hint"], tuple(end) if end else None,
+                   (fix[0], fix[1]) if fix else None)

@@ -50,6 +50,7 @@ class Check:
         entity: str | None = None,
         hint: str | None = None,
         end: tuple[int, int] | None = None,
+        fix: tuple[str, str] | None = None,
     ) -> Finding:
         """A finding of this check, at its default severity (the engine applies overrides)."""
         return Finding(
@@ -63,6 +64,7 @@ class Check:
             entity=entity,
             hint=bounded(hint) if hint is not None else None,
             end=end,
+            fix=fix,
         )
 
 

@@ -44,6 +44,8 @@ def targets(paths: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     path's folder. The whole root is always read: references need it."""
     if not paths:
         return default_root(), ()
+    from cxpolicy.discover import project_root
+
     roots: dict[str, str] = {}
     parts: list[str] = []
     for path in paths:
@@ -51,7 +53,7 @@ def targets(paths: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
             fail_usage(f"'{path}' does not exist")
         here = Path(path).resolve()
         folder = here if here.is_dir() else here.parent
-        root = next((str(f) for f in (folder, *folder.parents) if (f / "cxpolicy.yaml").is_file()), None)
+        root = project_root(str(folder))
         if root is None:  # no cxpolicy.yaml: the folder `check` uses from here, if it holds the path
             fallback = Path(default_root()).resolve()
             root = str(fallback if fallback in (here, *here.parents) else folder)
@@ -189,11 +191,16 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
               help="Write every current finding to this baseline file (atomically) and exit 0.")
 @click.option("--cache", "use_cache", is_flag=True,
               help="Reuse the findings of an identical earlier run (.cxpolicy_cache/ at the policy root).")
+@click.option("--fix", "fix", flag_value="write",
+              help="Apply the safe fixes (misspelt fields, kinds and ids with one clear meaning, yes/no words, "
+                   "a waiver target's kind, a stale .github/CODEOWNERS), say what changed, then report the rest.")
+@click.option("--diff", "fix", flag_value="diff",
+              help="Print the safe fixes as a patch instead of writing them; exit 1 when there is one.")
 @_ergonomics
 def check(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
           select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
           base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool,
-          quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None) -> None:
+          fix: str | None, quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Given files or subfolders, the whole policy repository they belong to is
@@ -204,10 +211,12 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, verbos
         fail_usage("--new-only needs --base REF, the revision to compare with (e.g. --base origin/main)")
     if base and not new_only:
         fail_usage("--base goes with --new-only")
+    if fix and "-" in paths:
+        fail_usage(f"--{fix if fix == 'diff' else 'fix'} mends files on disk; it cannot take standard input ('-')")
     _run(paths, output_format, output, fail_on, rules=True, verbose=verbose,
          select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
-         show_waived=show_waived, cache=use_cache, compare_with=base, baseline_file=baseline_file,
-         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero, stdin_filename))
+         show_waived=show_waived, cache=use_cache and not fix, compare_with=base, baseline_file=baseline_file,
+         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero, stdin_filename, fix))
 
 
 def _stdin(paths: tuple[str, ...], name: str | None) -> tuple[bytes, Path] | None:
@@ -234,6 +243,7 @@ class _Shown:
     color: str = "auto"
     exit_zero: bool = False
     stdin_filename: str | None = None
+    fix: str | None = None  # "write" (--fix) or "diff" (--diff)
 
 
 def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str, *, rules: bool,
@@ -264,6 +274,11 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
     try:
         result = engine.run(read_from or root, settings, rules=rules, progress=progress)
         progress.close()
+        if shown.fix is not None:
+            result, patch = _fixed(result, root, parts, settings, write=shown.fix == "write")
+            if shown.fix == "diff":
+                emit(patch, output)
+                sys.exit(EXIT_FINDINGS if patch else EXIT_CLEAN)
         outcome = result.outcome
         if write_baseline is not None:
             count = baseline.write(write_baseline, outcome.findings)
@@ -295,6 +310,75 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
         text = "" if not outcome.listed and not outcome.fixed else summary(outcome) + "\n"
     emit(text, output, colour=colour)
     sys.exit(EXIT_FINDINGS if outcome.failed(threshold) and not shown.exit_zero else EXIT_CLEAN)
+
+
+#: Rounds of fixing at most: a fix can make another finding's fix clear (a kind mended, its fields read).
+FIX_ROUNDS = 10
+
+
+def _fixed(result: Any, root: str, parts: tuple[str, ...], settings: Any, *, write: bool) -> tuple[Any, str]:
+    """The run after the safe fixes (fixes.py) in the named files, and the patch they make. With `write`,
+    each changed file is written atomically and each fix is told on standard error."""
+    from cxpolicy import engine, fixes
+    from cxpolicy.atomic import write_atomic
+    from cxpolicy.discover import Overlay
+
+    texts: dict[str, bytes] = {}
+    originals: dict[str, str] = {}
+    made: list[tuple[str, Any]] = []
+    for _ in range(FIX_ROUNDS):
+        outcome = result.outcome.only(parts) if parts else result.outcome
+        changed = False
+        for relpath in sorted({finding.file for finding in outcome.findings if finding.fix}):
+            if relpath not in originals:
+                with open(os.path.join(root, relpath), encoding="utf-8") as handle:
+                    originals[relpath] = handle.read()
+            before = texts[relpath].decode("utf-8") if relpath in texts else originals[relpath]
+            found = fixes.for_findings([f for f in outcome.findings if f.file == relpath], before)
+            after = fixes.apply(before, found)
+            if after != before:
+                texts[relpath] = after.encode("utf-8")
+                made.extend((relpath, fix) for fix in found)
+                changed = True
+        if not changed:
+            break
+        result = engine.run(Overlay(root, texts), settings)
+    patch = "".join(fixes.diff(originals[relpath], texts[relpath].decode("utf-8"), relpath) for relpath in sorted(texts))
+    codeowners = _stale_codeowners(result)
+    if codeowners is not None:
+        path, before, after = codeowners
+        patch += fixes.diff(before, after, os.path.relpath(path, root).replace(os.sep, "/"))
+    if write:
+        for relpath, text in sorted(texts.items()):
+            write_atomic(os.path.join(root, relpath), text.decode("utf-8"))
+        for relpath, fix in made:
+            finding = fix.finding
+            written, wanted = finding.fix
+            click.echo(terminal(f"fixed {os.path.normpath(os.path.join(root, relpath))}:{finding.line}:{finding.column}: {finding.code} "
+                                f"{written} -> {wanted}"), err=True)
+        if codeowners is not None:
+            write_atomic(codeowners[0], codeowners[2])
+            click.echo(f"fixed {codeowners[0]}: rewritten from the policy (it was out of date)", err=True)
+        if texts:  # the files on disk are now what was checked last; read them so that positions match
+            result = engine.run(root, settings)
+    return result, patch
+
+
+def _stale_codeowners(result: Any) -> tuple[str, str, str] | None:
+    """(path, committed text, current text) of the repository's .github/CODEOWNERS when cxpolicy wrote it
+    and it is out of date; None when it is current, absent, or someone else's."""
+    if result.policy is None or result.graph is None:
+        return None
+    from cxpolicy.render import codeowners as renderer
+    from cxpolicy.reports import codeowners as routing
+
+    repo_root = routing.repository_root(result.policy.root)
+    path = os.path.join(repo_root, ".github", "CODEOWNERS")
+    committed, problem = renderer.read_committed(path)
+    if problem is not None or not committed.startswith(renderer.HEADER.splitlines()[0]):
+        return None
+    current = renderer.render(routing.routes(result.policy, result.graph, repo_root).routes)
+    return (path, committed, current) if committed != current else None
 
 
 def _render(outcome: Any, output_format: str, fail_on: Any, *, colour: bool) -> str:
@@ -636,6 +720,17 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
 
 
 @cli.command()
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default and only way; "
+                                           "editors often pass it).")
+def lsp(stdio: bool) -> None:
+    """Run the language server, for editors: every finding as you type, completion of ids and fields,
+    hover, go to definition, find references, rename, and quick fixes (docs/editors.md)."""
+    from cxpolicy.lsp import serve
+
+    serve()
+
+
+@cli.command()
 @write_option
 @check_option
 @click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path(file_okay=False),
@@ -740,7 +835,8 @@ def _leave(code: int) -> NoReturn:
     """Flush what was printed and end the process. Every file is written (atomically) and closed by now:
     tearing the policy set down object by object would take a large run a noticeable time."""
     try:
-        sys.stdout.flush()
+        if not sys.stdout.closed:  # the language server closes it when the editor says goodbye
+            sys.stdout.flush()
     except OSError as error:  # a closed standard output, a full disk (/dev/full), a closed pipe
         _say(f"cxpolicy: error: cannot write the output: {error.strerror or error}")
         code = code if code else EXIT_USAGE

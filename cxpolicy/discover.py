@@ -119,6 +119,17 @@ def policy_files(root: str, exclude: Iterable[str] = ()) -> Discovered:
     return Discovered(sorted(files), sorted(outside), sorted(unreadable), sorted(misnamed))
 
 
+def project_root(folder: str) -> str | None:
+    """The nearest folder at or above `folder` that holds cxpolicy.yaml, or None."""
+    folder = os.path.abspath(folder)
+    while not os.path.isfile(os.path.join(folder, PROJECT_FILE)):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return folder
+
+
 class PolicyFolder(Protocol):
     """Where a policy set is read from: a folder on disk, or a folder at a git revision."""
 

@@ -37,6 +37,9 @@ class Finding:
     entity: str | None = field(default=None, compare=False)
     hint: str | None = field(default=None, compare=False)
     end: tuple[int, int] | None = field(default=None, compare=False)  # where the written value ends, when known
+    # A safe fix: (the text written from line:column to `end`, the text to write instead). fixes.py
+    # applies it only where that very text is still written.
+    fix: tuple[str, str] | None = field(default=None, compare=False)
 
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"

@@ -184,18 +184,19 @@ def _whole_set_hints(findings: list[Finding], policy: PolicySet) -> list[Finding
         if wanted == "an id":
             named = titles.get(value.casefold(), [])
             written = schema.id_form(value)
+            meant = named[0].id if len(named) == 1 else written if policy.kinds_with(written) else None
             if len(named) == 1:
                 hint = (f"'{value}' is the title of {kind_words(model.kind_key(named[0].kind))} {named[0].id}; "
                         f"write its id: {named[0].id}.")
             else:
-                hint = f"Write {written}: ids are written in lower case with dashes." if policy.kinds_with(
-                    written) else None
+                hint = f"Write {written}: ids are written in lower case with dashes." if meant else None
         else:
             having = [f"{kind}:{value}" for kind in policy.kinds_with(value)] or [
                 entity.name for entity in titles.get(value.casefold(), [])]
-            hint = f"Write {having[0]} (entities are named as kind:id)." if len(having) == 1 else None
+            meant = having[0] if len(having) == 1 else None
+            hint = f"Write {meant} (entities are named as kind:id)." if meant else None
         if hint is not None:
-            findings[index] = dataclasses.replace(findings[index], hint=hint)
+            findings[index] = dataclasses.replace(findings[index], hint=hint, fix=(value, meant) if meant else None)
     return findings
 
 
@@ -275,12 +276,11 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
             if isinstance(written, str) and document.data.get("apiVersion") == model.API_VERSION:
                 _identity(document, _kind_meant(written), unreadable)
             continue
-        typed, problems = schema.validate(document, kind)
+        entity, problems = _entity(document, kind)
         findings.extend(problems)
-        if typed is None:
+        if entity is None:
             _identity(document, model.kind_key(kind), unreadable)
             continue
-        entity = Entity(kind, typed, document)
         existing = entities.setdefault(model.kind_key(kind), {}).get(entity.id)
         if existing is not None:
             file, line, column = existing.where()
@@ -292,6 +292,15 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
         entities[model.kind_key(kind)][entity.id] = entity
         findings.extend(_duplicate_stages(entity))
     return findings
+
+
+def _entity(document: source.Document, kind: str) -> tuple[Entity | None, list[Finding]]:
+    """The document typed as an entity of `kind`, or the schema findings that say why it cannot be;
+    worked out once per document (models are frozen, so the entity can be shared by later runs)."""
+    if document.typed is None or document.typed[0] != kind:
+        typed, problems = schema.validate(document, kind)
+        document.typed = (kind, Entity(kind, typed, document) if typed is not None else None, problems)
+    return document.typed[1], document.typed[2]
 
 
 def _envelope(document: source.Document) -> tuple[str, Finding | None]:
@@ -315,10 +324,11 @@ def _envelope(document: source.Document) -> tuple[str, Finding | None]:
     if not isinstance(kind, str) or kind not in model.KINDS:  # a mapping as kind cannot even be looked up
         line, column = document.where(("kind",))
         said = "has no kind" if kind is None else f"has the unknown kind '{kind}'"
+        meant = closest(kind, model.KINDS) if isinstance(kind, str) else None
         return "", checks.UNKNOWN_KIND.at(
             file, line, column, f"this document {said}",
             hint=(did_you_mean(str(kind), model.KINDS).strip() + " " if kind is not None else "")
-            + f"Kinds: {', '.join(model.KINDS)}.")
+            + f"Kinds: {', '.join(model.KINDS)}.", fix=(kind, meant) if meant else None)
     if kind == "Project" and document.file != discover.PROJECT_FILE:
         line, column = document.where(("kind",))
         return "", checks.UNKNOWN_KIND.at(
@@ -399,11 +409,23 @@ def _without_cascades(read: source.SourceFile, findings: list[Finding], entities
             if problem is None:
                 continue
             value = _value_at(document.data, path)
-            allowed = schema.subschema(kind, path).get("enum", ())
-            if isinstance(value, str) and value in allowed:
+            field = schema.subschema(kind, path)
+            if isinstance(value, str) and value in field.get("enum", ()):
                 kept.remove(problem)
                 ambiguous.pop((line, column))
+            elif isinstance(value, str) and (fix := _scalar_fix(value, field.get("type"))) is not None:
+                kept[kept.index(problem)] = dataclasses.replace(problem, fix=fix, end=(line, column + len(value)))
     return kept
+
+
+def _scalar_fix(written: str, wanted: Any) -> tuple[str, str] | None:
+    """How to write a YAML 1.1 surprise so that every reader reads it alike: true or false where the
+    field takes those, the text in quotes where it takes text."""
+    if wanted == "boolean" and written in source.YAML11_BOOL:
+        return written, "true" if written.lower() in ("y", "yes", "on") else "false"
+    if wanted == "string":
+        return written, f'"{written}"'
+    return None
 
 
 def _value_at(data: Any, path: source.Path) -> Any:
@@ -422,11 +444,12 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
             for path, ref, target in entity.references():
                 problem = _unknown(policy, stages, ref, target, suggest)
                 if problem is not None:
-                    message, hint = problem
+                    message, hint, meant = problem
                     policy.unresolved.append((entity.name, ref.kind or target.partition(":")[0]))
                     file, line, column = entity.where(path)
                     findings.append(checks.UNKNOWN_REFERENCE.at(
-                        file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path)))
+                        file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path),
+                        fix=(target, meant) if meant else None))
             if kind in ("waiver", "ruletest"):
                 findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), suggest))
     findings.extend(_unknown_metrics(policy))
@@ -435,7 +458,8 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
             problem = _unknown(policy, stages, ref, target, suggest)
             if problem is not None:
                 file, line, column = policy.project_entity.where(path)
-                findings.append(checks.UNKNOWN_REFERENCE.at(file, line, column, problem[0], hint=problem[1]))
+                findings.append(checks.UNKNOWN_REFERENCE.at(file, line, column, problem[0], hint=problem[1],
+                                                            fix=(target, problem[2]) if problem[2] else None))
         for code in sorted(policy.project.rules):
             findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), suggest))
     return findings
@@ -496,7 +520,9 @@ class _Suggester:
 
 
 def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, target: str,
-             suggest: _Suggester) -> tuple[str, str] | None:
+             suggest: _Suggester) -> tuple[str, str, str | None] | None:
+    """What is wrong with a reference that names nothing: message, hint, and the one name it surely
+    meant (a safe fix), if there is one; None when it names something."""
     if ref.kind is not None:
         known = policy.entities.get(ref.kind, {})
         if target in known or policy.unreadable_as(ref.kind, target) is not None:
@@ -505,35 +531,39 @@ def _unknown(policy: PolicySet, stages: dict[str, set[str]], ref: model.Ref, tar
         other = next(iter(policy.kinds_with(target)), None)
         if other is not None:
             return (f"'{target}' is not a known {label}",
-                    f"'{target}' is a {_KIND_WORDS.get(other, other)}; this field takes the id of a {label}.")
+                    f"'{target}' is a {_KIND_WORDS.get(other, other)}; this field takes the id of a {label}.", None)
         suggestion = suggest(ref.kind, target)
         return (f"'{target}' is not a known {label}",
                 (f"Did you mean '{suggestion}'? " if suggestion else "")
-                + f"Use the id of an existing {label}, or add a {label} with id '{target}'.")
+                + f"Use the id of an existing {label}, or add a {label} with id '{target}'.", suggestion)
     kind, _, ident = target.partition(":")
     if kind == "journey" and "/" in ident:
         journey, _, stage = ident.partition("/")
         if (journey in stages and stage in stages[journey]) or policy.unreadable_as(kind, journey) is not None:
             return None
         if journey in stages:
+            meant = closest(stage, stages[journey])
             return (f"journey '{journey}' has no stage '{stage}'",
-                    did_you_mean(stage, stages[journey]).strip() or f"Stages: {', '.join(sorted(stages[journey]))}.")
+                    did_you_mean(stage, stages[journey]).strip() or f"Stages: {', '.join(sorted(stages[journey]))}.",
+                    f"journey:{journey}/{meant}" if meant else None)
     kinds = {model.kind_key(name) for name in model.KINDS} - {"project"}
     if not ident:  # no kind written at all: `make-a-complaint` for `journey:make-a-complaint`
         having = policy.kinds_with(target)
         if len(having) == 1:
             return (f"'{target}' needs its kind before the id",
-                    f"Write {having[0]}:{target} (entities are named as kind:id).")
+                    f"Write {having[0]}:{target} (entities are named as kind:id).", f"{having[0]}:{target}")
     if kind not in kinds:
+        meant = closest(kind, kinds)
         return (f"'{target}' names the unknown kind '{kind}'",
-                (did_you_mean(kind, kinds).strip() + " " if closest(kind, kinds) else "")
-                + "Name entities as kind:id, e.g. touchpoint:returns-portal.")
+                (did_you_mean(kind, kinds).strip() + " " if meant else "")
+                + "Name entities as kind:id, e.g. touchpoint:returns-portal.", f"{meant}:{ident}" if meant else None)
     known = policy.entities.get(kind, {})
     if ident in known or policy.unreadable_as(kind, ident) is not None:
         return None
     suggestion = suggest(kind, ident)
     return (f"'{target}' is not a known {_KIND_WORDS.get(kind, kind)}",
-            f"Did you mean '{kind}:{suggestion}'?" if suggestion else f"Use the id of an existing {kind}.")
+            f"Did you mean '{kind}:{suggestion}'?" if suggestion else f"Use the id of an existing {kind}.",
+            f"{kind}:{suggestion}" if suggestion else None)
 
 
 def _unknown_check(entity: Entity, name: str, path: source.Path, suggest: _Suggester) -> list[Finding]:
@@ -545,14 +575,15 @@ def _unknown_check(entity: Entity, name: str, path: source.Path, suggest: _Sugge
         suggest.policy.unresolved.append((entity.name, CHECKS))
     code = suggest.slugs.get(name) or suggest.slugs.get(name.lower())
     if code is not None:
-        message, hint = (f"'{name}' is the name of check {code}; write its code here",
-                         f"Write `{code}` (codes are what `cxpolicy rules` lists first).")
+        message, hint, meant = (f"'{name}' is the name of check {code}; write its code here",
+                                f"Write `{code}` (codes are what `cxpolicy rules` lists first).", code)
     else:
-        suggestion = suggest(CHECKS, name)
+        meant = suggest(CHECKS, name)
         message = f"'{name}' is neither a built-in check nor the id of a Rule"
-        hint = f"Did you mean '{suggestion}'?" if suggestion else "See `cxpolicy rules` for the built-in codes."
+        hint = f"Did you mean '{meant}'?" if meant else "See `cxpolicy rules` for the built-in codes."
     return [checks.UNKNOWN_REFERENCE.at(
-        file, line, column, message, entity=None if entity.kind == "Project" else entity.name, hint=hint)]
+        file, line, column, message, entity=None if entity.kind == "Project" else entity.name, hint=hint,
+        fix=(name, meant) if meant else None)]
 
 
 def kind_words(kind: str) -> str:

@@ -55,12 +55,142 @@ def _title(field_name: str) -> str:
     return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
-def generated_files() -> dict[str, str]:
-    """Every schema file's name and text, exactly as committed."""
+#: The one schema editors apply to every policy file: it picks the kind's schema by `kind`.
+EDITOR_FILE = "cxpolicy.schema.json"
+_OURS = "x-cxpolicy-"  # the annotations the models carry for the docs and the messages, never published
+
+
+def published(kind: str) -> dict[str, Any]:
+    """A kind's schema as committed in schemas/: JSON Schema 2020-12 keywords only, and no list of types
+    (written as anyOf instead), so that any strict validator (ajv's strict mode, check-jsonschema)
+    takes it as it is."""
+    return _one_type_each(_without_ours(generate(kind)))
+
+
+#: The keywords that apply to one type only, which go with that type when a list of types is split.
+_TYPE_KEYWORDS = {
+    "string": ("pattern", "patternErrorMessage", "minLength", "maxLength", "format"),
+    "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+    "array": ("items", "minItems", "maxItems", "uniqueItems", "prefixItems"),
+    "object": ("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+}
+
+
+def _one_type_each(node: Any) -> Any:
+    """Each schema with its one type, as ajv's strict mode wants: `"type": ["number", "string"]` as anyOf
+    of one type each, and the type written beside keywords of one type only (`minItems`: array) where
+    it is left out (which changes no verdict: a value of another type fails elsewhere)."""
+    if isinstance(node, list):
+        return [_one_type_each(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    found = {key: _one_type_each(value) for key, value in node.items()}
+    types = found.get("type")
+    if types is None and not {"$ref", "anyOf", "oneOf", "allOf", "enum", "const"} & set(found):
+        implied = [kind for kind, names in _TYPE_KEYWORDS.items() if set(names) & set(found)]
+        if len(implied) == 1:
+            found["type"] = implied[0]
+    if isinstance(types, list):
+        del found["type"]
+        moved = {name: found.pop(name) for names in _TYPE_KEYWORDS.values() for name in names if name in found}
+        found["anyOf"] = [{"type": kind, **{name: value for name, value in moved.items()
+                                             if name in _TYPE_KEYWORDS.get("number" if kind == "integer" else kind, ())}}
+                          for kind in types]
+    return found
+
+
+def _without_ours(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_ours(value) for key, value in node.items() if not key.startswith(_OURS)}
+    if isinstance(node, list):
+        return [_without_ours(item) for item in node]
+    return node
+
+
+def editor() -> dict[str, Any]:
+    """The combined schema for editors: every kind's schema, chosen by the document's `kind` (so a file
+    that mixes kinds validates each document against its own), with what an editor shows beside the
+    standard keywords: the plain messages of yaml-language-server's `errorMessage` and
+    `patternErrorMessage`, examples, the metric catalogue as suggestions, and dates checked against the
+    calendar (2027-02-30 is refused as you type)."""
+    from cxpolicy.metrics import BUILTIN
+
+    definitions: dict[str, Any] = {}
+    branches = []
+    for kind in model.KINDS:
+        own = _one_type_each(_for_editors(generate(kind), sorted(BUILTIN)))
+        for name, definition in own.pop("$defs", {}).items():
+            definitions[f"{kind}_{name}"] = _local_refs(definition, kind)
+        definitions[kind] = _local_refs({key: value for key, value in own.items() if not key.startswith("$")}, kind)
+        branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                         "then": {"$ref": f"#/$defs/{kind}"}})
     return {
-        schema_filename(kind): json.dumps(generate(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        for kind in model.KINDS
+        "$schema": DIALECT, "$id": BASE_URI + EDITOR_FILE, "title": "cxpolicy policy document",
+        "description": "A document of a cxpolicy policy repository; `kind` says which (docs/format.md).",
+        "type": "object", "required": ["kind"],
+        "properties": {"kind": {"title": "Kind", "description": "What this document declares.",
+                                "enum": list(model.KINDS),
+                                "errorMessage": f"kind must be one of: {', '.join(model.KINDS)}."}},
+        "allOf": branches, "$defs": definitions,
     }
+
+
+#: A date that exists on the calendar (leap years included), as a pattern an editor can apply.
+CALENDAR_DATE = (r"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+                 r"|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])"
+                 r"|(?:[02468][048]|[13579][26])00)-02-29)$")
+_EXAMPLES = {"duration": ["30s", "15min", "4h", "2d"], "interval": ["90d", "3mo", "1q"],
+             "date (YYYY-MM-DD)": ["2027-06-30"], "percentage": ["95%"], "GitHub handle": ["@northwind/customer-care"],
+             "number, duration or percentage": ["60s", "95%", "4.5"]}
+
+
+def _for_editors(node: Any, metrics: list[str]) -> Any:
+    if isinstance(node, list):
+        return [_for_editors(item, metrics) for item in node]
+    if not isinstance(node, dict):
+        return node
+    shaped = {key: _for_editors(value, metrics) for key, value in node.items() if not key.startswith(_OURS)}
+    if "x-cxpolicy-message" in node:
+        shaped["errorMessage"] = node["x-cxpolicy-message"][:1].upper() + node["x-cxpolicy-message"][1:] + "."
+    pattern = node.get("pattern")
+    if pattern in PATTERNS:
+        name, words = PATTERNS[pattern]
+        shaped["patternErrorMessage"] = f"Write {words}."
+        if pattern == _DATE_PATTERN:
+            shaped["pattern"] = CALENDAR_DATE
+            shaped["patternErrorMessage"] = "Write a date that exists, as YYYY-MM-DD, such as 2027-06-30."
+            shaped.pop("format", None)  # the pattern says it, with the plain message
+        if name in _EXAMPLES and "examples" not in shaped:
+            shaped["examples"] = _EXAMPLES[name]
+    if "metric" in shaped.get("properties", {}):
+        shaped["properties"]["metric"] = {**shaped["properties"]["metric"], "examples": metrics}
+    return shaped
+
+
+def _local_refs(node: Any, kind: str) -> Any:
+    """`#/$defs/Name` of a kind's own schema, as it is named in the combined one."""
+    if isinstance(node, list):
+        return [_local_refs(item, kind) for item in node]
+    if not isinstance(node, dict):
+        return node
+    found = {key: _local_refs(value, kind) for key, value in node.items()}
+    reference = found.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        found["$ref"] = f"#/$defs/{kind}_{reference.removeprefix('#/$defs/')}"
+    elif reference == "#":
+        found["$ref"] = f"#/$defs/{kind}"
+    return found
+
+
+def _dumped(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def generated_files() -> dict[str, str]:
+    """Every schema file's name and text, exactly as committed: one per kind, and the editors' one."""
+    files = {schema_filename(kind): _dumped(published(kind)) for kind in model.KINDS}
+    files[EDITOR_FILE] = _dumped(editor())
+    return files
 
 
 @functools.cache
@@ -74,7 +204,9 @@ def committed(kind: str) -> dict[str, Any]:
 def _validator(kind: str) -> Any:
     import jsonschema  # only when a document fails the fast path: it costs 70 ms to import
 
-    return jsonschema.Draft202012Validator(committed(kind), format_checker=jsonschema.FormatChecker(["date"]))
+    # The generated schema, not the committed one: the same but for the annotations (x-cxpolicy-*) that
+    # carry the plain messages of some mistakes.
+    return jsonschema.Draft202012Validator(generate(kind), format_checker=jsonschema.FormatChecker(["date"]))
 
 
 def validate(document: Document, kind: str) -> tuple[model.Document | None, list[Finding]]:
@@ -172,10 +304,11 @@ def _dedupe(findings: Iterator[Finding]) -> list[Finding]:
 
 
 def _at(document: Document, path: Path, message: str, hint: str | None = None, *, key: bool = False,
-        entity: str | None = None) -> Finding:
+        entity: str | None = None, fix: tuple[str, str] | None = None) -> Finding:
+    """A CX103 finding at the value (or key) at `path`; a `fix` replaces the key or the whole value."""
     line, column = document.where(path, key=key)
-    return checks.SCHEMA.at(document.file, line, column, message, hint=hint, entity=entity,
-                            end=None if key else document.end(path))
+    end = document.end(path) if not key else (line, column + len(fix[0])) if fix else None
+    return checks.SCHEMA.at(document.file, line, column, message, hint=hint, entity=entity, end=end, fix=fix)
 
 
 def _field(path: Path) -> str:
@@ -247,7 +380,8 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
             hint = f"Did you mean '{suggestion}'?" if suggestion else None
             allowed_words = ", ".join(allowed) if allowed else "none"
             hint = (hint + " " if hint else "") + f"Fields allowed here: {allowed_words}."
-            yield _at(document, path + (name,), f"unknown field '{name}' {where}", hint, key=True)
+            yield _at(document, path + (name,), f"unknown field '{name}' {where}", hint, key=True,
+                      fix=(name, suggestion) if suggestion else None)
     elif custom is not None and validator not in ("type",):
         yield _at(document, path, custom, key=True)
     elif validator == "required":
@@ -261,7 +395,8 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
         words = [str(item) for item in allowed]
         suggestion = closest(str(error.instance), words) if isinstance(error.instance, str) else None
         hint = (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Allowed: {', '.join(words)}."
-        yield _at(document, path, f"{_field(path)} cannot be {describe_value(error.instance)}", hint)
+        yield _at(document, path, f"{_field(path)} cannot be {describe_value(error.instance)}", hint,
+                  fix=(error.instance, suggestion) if suggestion else None)
     elif validator == "type":
         yield _at(document, path, f"{_field(path)} must be {_type_words(error.validator_value)}, "
                                   f"not {describe_value(error.instance)}", _owners_hint(kind, path, error.instance))

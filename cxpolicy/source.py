@@ -89,6 +89,9 @@ class Document:
     # 1-based, the end just after the value. List items have their own position as both key and value.
     _positions: dict[Path, Spot] | None = field(repr=False)
     reload: Callable[[], list[dict[Path, Spot]]] | None = field(default=None, repr=False)
+    # What typing this document gave (policyset), kept with it: a reading reused by a long-lived
+    # session (the language server) is not typed again while its text is unchanged.
+    typed: Any = field(default=None, repr=False, compare=False)
 
     @property
     def positions(self) -> dict[Path, Spot]:
@@ -143,7 +146,7 @@ _CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z
 _CORE_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _CORE_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 
-_YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
+YAML11_BOOL = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
 _YAML11_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
 _YAML11_OCTAL = re.compile(r"[-+]?0[0-9]+\Z")
 _YAML11_UNDERSCORE = re.compile(r"[-+]?[0-9][0-9_]*(\.[0-9_]*)?\Z")
@@ -173,7 +176,7 @@ def resolve_plain(text: str) -> tuple[Any, str | None]:
         if text in _CORE_BOOL:
             return _CORE_BOOL[text], None
         return text, None
-    if text in _YAML11_BOOL:
+    if text in YAML11_BOOL:
         return text, (
             f"'{text}' means true or false to some YAML readers and the word '{text}' to others"
         )
@@ -712,6 +715,6 @@ class _Composer:
 
 
 def _surprise_hint(text: str) -> str:
-    if text in _YAML11_BOOL:
+    if text in YAML11_BOOL:
         return f"Write true or false for a yes/no field, or put the word in quotes (\"{text}\") if you mean the text."
     return f"Put the value in quotes (\"{text}\") if you mean the text, or write the number plainly."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from cxpolicy import schema
 from cxpolicy.atomic import write_atomic
@@ -265,8 +266,10 @@ posts and ownership, checked by cxpolicy on every change.
 * `cxpolicy report ownership --format html --output report.html` writes the page for
   executives.
 
-Open the folder in VS Code and accept the recommended YAML extension: each file is
-checked against its kind's schema (in `schemas/`) as you type.
+Open the folder in VS Code and accept the recommended extensions: the YAML extension
+checks each document against its kind's schema (in `schemas/`) as you type, and the
+language client runs `cxpolicy lsp`, which shows every finding of `cxpolicy check`,
+completes ids and fields, and renames an id everywhere it is used.
 """
 
 #: Which schema an editor applies to which folder (one kind per folder keeps each file to one schema).
@@ -300,13 +303,26 @@ def files(today: str, next_year: str) -> dict[str, str]:
     generated = schema.generated_files()
     for name, text in generated.items():
         found[f"schemas/{name}"] = text
-    mapping = {f"./schemas/{kind}.schema.json": [f"{folder}/**/*.yaml", f"{folder}/**/*.yml"]
-               for kind, folder in FOLDERS.items() if f"{kind}.schema.json" in generated}
-    if "project.schema.json" in generated:
-        mapping["./schemas/project.schema.json"] = ["cxpolicy.yaml"]
-    found[".vscode/settings.json"] = json.dumps({"yaml.schemas": mapping}, indent=2) + "\n"
-    found[".vscode/extensions.json"] = json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n"
+    found[".vscode/settings.json"] = json.dumps(editor_settings(), indent=2) + "\n"
+    found[".vscode/extensions.json"] = json.dumps({"recommendations": list(EXTENSIONS)}, indent=2) + "\n"
     return found
+
+
+#: VS Code's YAML extension (the schema as you type) and a generic language client that starts
+#: `cxpolicy lsp` (every finding, completion of ids, rename...): docs/editors.md.
+EXTENSIONS = ("redhat.vscode-yaml", "zsol.vscode-glspc")
+
+
+def editor_settings() -> dict[str, Any]:
+    """VS Code's settings: the combined schema on every policy file (it picks each document's kind), and
+    the language server on YAML files."""
+    globs = ["cxpolicy.yaml", *(f"{folder}/**/*.{ext}" for folder in FOLDERS.values() for ext in ("yaml", "yml"))]
+    return {
+        "yaml.schemas": {f"./schemas/{schema.EDITOR_FILE}": globs},
+        "glspc.server.command": "cxpolicy",
+        "glspc.server.commandArguments": ["lsp"],
+        "glspc.server.languageId": ["yaml"],
+    }
 
 
 def existing(folder: str, wanted: dict[str, str]) -> list[str]:

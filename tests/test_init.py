@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import subprocess
 import sys
@@ -38,11 +39,15 @@ def test_init_never_overwrites_without_force(run, tmp_path):
 def test_the_editor_settings_map_every_schema_written(run, tmp_path):
     folder = tmp_path / "cx"
     run("init", str(folder))
-    mapping = json.loads((folder / ".vscode" / "settings.json").read_text())["yaml.schemas"]
-    assert len(mapping) == 12
-    for schema_path, globs in mapping.items():
-        assert (folder / schema_path).is_file() and globs
-    assert json.loads((folder / ".vscode" / "extensions.json").read_text()) == {"recommendations": ["redhat.vscode-yaml"]}
+    settings = json.loads((folder / ".vscode" / "settings.json").read_text())
+    ((schema_path, globs),) = settings["yaml.schemas"].items()
+    assert schema_path == "./schemas/cxpolicy.schema.json" and (folder / schema_path).is_file()
+    written = {path.relative_to(folder).as_posix() for path in folder.rglob("*.yaml")} - {".pre-commit-config.yaml"}
+    assert all(any(fnmatch.fnmatch(path, glob.replace("**/", "")) or path == glob for glob in globs)
+               for path in written), written  # every policy file the starter writes gets the schema
+    assert settings["glspc.server.command"] == "cxpolicy" and settings["glspc.server.commandArguments"] == ["lsp"]
+    assert json.loads((folder / ".vscode" / "extensions.json").read_text()) == {
+        "recommendations": ["redhat.vscode-yaml", "zsol.vscode-glspc"]}
 
 
 def test_the_starter_workflow_is_valid_for_github(run, tmp_path):

@@ -229,7 +229,7 @@ def referenced_kind(kind: str, path: str, spec_model: type[BaseModel] | None) ->
         return kind if kind != "stage" else None
     from cxpolicy.model import field_ref
 
-    info, _ = _document_field(spec_model, path)
+    info, _ = document_field(spec_model, path)
     found = field_ref(info) if info is not None else None
     return found.kind if found is not None else None
 
@@ -240,11 +240,11 @@ def has_parts(kind: str, path: str, spec_model: type[BaseModel] | None) -> bool:
     kind = FIELDS_OF.get(kind, kind)
     if path in DERIVED.get(kind, {}) or path.split(".")[0] in METADATA_FIELDS:
         return False
-    info, nested = _document_field(spec_model, path)
+    info, nested = document_field(spec_model, path)
     return info is not None and nested is not None
 
 
-def _document_field(spec_model: type[BaseModel] | None, path: str) -> tuple[Any, type[BaseModel] | None]:
+def document_field(spec_model: type[BaseModel] | None, path: str) -> tuple[Any, type[BaseModel] | None]:
     """The pydantic field at a dotted path of a spec (`appliesTo.segments`), and the model it holds, if
     any; (None, None) when the path names no field."""
     model_class: Any = spec_model
