@@ -28,10 +28,12 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def default_root(start: str | None = None) -> str:
     """The nearest folder upward holding cxpolicy.yaml, else ./policies, else the current folder."""
+    from cxpolicy.discover import project_root
+
     here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "cxpolicy.yaml").is_file():
-            return str(folder)
+    found = project_root(str(here))
+    if found is not None:
+        return found
     if (here / "policies").is_dir():
         return str(here / "policies")
     return str(here)
@@ -111,6 +113,9 @@ def _ergonomics(command: Callable[..., Any]) -> Callable[..., Any]:
                                                        "run could not be made)."),
         click.option("--stdin-filename", metavar="FILE", help="With PATH '-': the file whose text standard input "
                                                               "holds (an editor's unsaved buffer, say)."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Leave out the named files that are not policy files (not YAML, outside a policy "
+                          "repository, excluded in cxpolicy.yaml), as pre-commit wants, instead of refusing them."),
     )):
         command = option(command)
     return command
@@ -159,7 +164,7 @@ def cli() -> None:
 @fail_on_option
 @_ergonomics
 def validate(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
-             quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None) -> None:
+             quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None, force_exclude: bool) -> None:
     """Read every policy file strictly: YAML, schemas and references (CX1xx).
 
     Given files or subfolders, the whole policy repository they belong to is
@@ -167,7 +172,7 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
     finding at or above --fail-on exists, 2 when a PATH cannot be used.
     """
     _run(paths, output_format, output, fail_on, rules=False, verbose=verbose,
-         shown=_Shown(quiet, color, exit_zero, stdin_filename))
+         shown=_Shown(quiet, color, exit_zero, stdin_filename, force_exclude=force_exclude))
 
 
 @cli.command()
@@ -200,7 +205,8 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
 def check(paths: tuple[str, ...], output_format: str, output: str | None, verbose: bool, fail_on: str,
           select: tuple[str, ...], ignore: tuple[str, ...], today: Any, show_waived: bool, new_only: bool,
           base: str | None, baseline_file: str | None, write_baseline: str | None, use_cache: bool,
-          fix: str | None, quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None) -> None:
+          fix: str | None, quiet: bool, color: str, exit_zero: bool, stdin_filename: str | None,
+          force_exclude: bool) -> None:
     """Everything validate finds, plus the gap, conflict and ownership checks (CX2xx-CX4xx).
 
     Given files or subfolders, the whole policy repository they belong to is
@@ -216,7 +222,7 @@ def check(paths: tuple[str, ...], output_format: str, output: str | None, verbos
     _run(paths, output_format, output, fail_on, rules=True, verbose=verbose,
          select=_codes(select), ignore=_codes(ignore), today=today.date() if today else None,
          show_waived=show_waived, cache=use_cache and not fix, compare_with=base, baseline_file=baseline_file,
-         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero, stdin_filename, fix))
+         write_baseline=write_baseline, shown=_Shown(quiet, color, exit_zero, stdin_filename, fix, force_exclude))
 
 
 def _stdin(paths: tuple[str, ...], name: str | None) -> tuple[bytes, Path] | None:
@@ -244,6 +250,7 @@ class _Shown:
     exit_zero: bool = False
     stdin_filename: str | None = None
     fix: str | None = None  # "write" (--fix) or "diff" (--diff)
+    force_exclude: bool = False  # leave out named files that are not policy files
 
 
 def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str, *, rules: bool,
@@ -255,6 +262,10 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
 
     given = _stdin(paths, shown.stdin_filename)
     read_from: Any = None  # a discover.Overlay when standard input stands for a file
+    if shown.force_exclude and given is None and paths:
+        paths = _in_policy_repositories(paths)
+        if not paths:
+            sys.exit(EXIT_CLEAN)  # nothing named is a policy file: nothing to check
     if given is None:
         root, parts = targets(paths)
     else:  # the file may not exist yet: its folder says which repository it belongs to
@@ -298,7 +309,11 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
     if parts:
         known = [*outcome.paths, *([PROJECT_FILE] if os.path.isfile(os.path.join(root, PROJECT_FILE)) else [])]
         unread = [part for part in parts if not any(p == part or p.startswith(part + "/") for p in known)]
-        if unread:
+        if unread and shown.force_exclude:
+            parts = tuple(part for part in parts if part not in unread)
+            if not parts:
+                sys.exit(EXIT_CLEAN)
+        elif unread:
             fail_usage(f"'{unread[0]}' holds no policy file of {root} (policy files end in .yaml or .yml and are "
                        "not excluded in cxpolicy.yaml)")
         outcome = outcome.only(parts)
@@ -310,6 +325,21 @@ def _run(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
         text = "" if not outcome.listed and not outcome.fixed else summary(outcome) + "\n"
     emit(text, output, colour=colour)
     sys.exit(EXIT_FINDINGS if outcome.failed(threshold) and not shown.exit_zero else EXIT_CLEAN)
+
+
+def _in_policy_repositories(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The folders, and the YAML files that lie in a policy repository (below a cxpolicy.yaml, or in the
+    folder check uses from here), of `paths`: what --force-exclude keeps before the policy files are known."""
+    from cxpolicy.discover import project_root
+
+    fallback = Path(default_root()).resolve()
+    kept = []
+    for path in paths:
+        here = Path(path).resolve()
+        if here.is_dir() or (here.suffix in (".yaml", ".yml") and (
+                project_root(str(here.parent)) is not None or fallback in here.parents)):
+            kept.append(path)
+    return tuple(kept)
 
 
 #: Rounds of fixing at most: a fix can make another finding's fix clear (a kind mended, its fields read).
@@ -425,7 +455,9 @@ def diff(base: str, path: str | None, head: str, output_format: str, output: str
 @cli.command()
 @click.argument("folder", required=False, default=".", type=click.Path())
 @click.option("--force", is_flag=True, help="Replace the starter files that already exist.")
-def init(folder: str, force: bool) -> None:
+@click.option("--example", type=click.Choice(["retail"]),
+              help="Write a full example policy set instead (retail: Northwind, the set in this tool's policies/).")
+def init(folder: str, force: bool, example: str | None) -> None:
     """Start a policy repository in FOLDER (default: here): one commented document of each kind, the
     schemas and editor settings, a GitHub workflow, pre-commit hooks and a README. It checks clean at
     once. Existing files are never replaced without --force."""
@@ -436,7 +468,8 @@ def init(folder: str, force: bool) -> None:
     if os.path.exists(folder) and not os.path.isdir(folder):
         fail_usage(f"'{folder}' is not a folder")
     today = dt.date.today()
-    wanted = starter.files(today.isoformat(), today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat())
+    wanted = starter.example_files(example) if example else starter.files(
+        today.isoformat(), today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat())
     present = starter.existing(folder, wanted)
     if present and not force:
         shown = ", ".join(present[:5]) + (f" and {len(present) - 5} more" if len(present) > 5 else "")
@@ -733,17 +766,23 @@ def lsp(stdio: bool) -> None:
 @cli.command()
 @write_option
 @check_option
-@click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path(file_okay=False),
-              help="The schemas folder.")
-def schema(mode: str | None, folder: str) -> None:
-    """Generate the JSON Schemas of the policy kinds (schemas/*.schema.json).
+@click.option("--dir", "folder_option", type=click.Path(file_okay=False), help="The schemas folder (as FOLDER).")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def schema(mode: str | None, folder_option: str | None, folder: str | None) -> None:
+    """Generate the JSON Schemas of the policy kinds into FOLDER (default: schemas): one per kind, and
+    cxpolicy.schema.json, the one an editor applies to every policy file (docs/editors.md).
 
     Without an option, lists the schema files and whether each is current.
     """
     from cxpolicy import schema as schemas
 
+    if folder and folder_option and folder != folder_option:
+        fail_usage("give the schemas folder once, as FOLDER or as --dir")
+    folder = folder or folder_option or "schemas"
+    if mode == "write":
+        os.makedirs(folder, exist_ok=True)
     files = {os.path.join(folder, name): text for name, text in schemas.generated_files().items()}
-    sync_generated(files, mode, "cxpolicy schema --write")
+    sync_generated(files, mode, f"cxpolicy schema --write {folder}" if folder != "schemas" else "cxpolicy schema --write")
 
 
 @cli.command()

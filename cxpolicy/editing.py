@@ -82,7 +82,7 @@ def place_at(text: str, line: int, column: int) -> Place:
         typed = item["rest"].strip()
         on_key = _list_of_mappings(lines, line - 1, indent)
     typed = typed.strip("\"'")
-    parents = _parents(lines[start:line - 1], indent, item=bool(path) and path[0] == 0)
+    parents = _parents(lines[start:line - 1], indent, in_list=bool(path) and path[0] == 0)
     return Place(kind, tuple(parents + path), on_key, typed, column - len(typed))
 
 
@@ -113,7 +113,7 @@ def _kind(lines: list[str]) -> str | None:
     return None
 
 
-def _parents(above: list[str], indent: int, *, item: bool = False) -> list[str | int]:
+def _parents(above: list[str], indent: int, *, in_list: bool = False) -> list[str | int]:
     """The keys of the mappings that hold a line at `indent`, read upward from it (for a list item,
     the key that holds the list may be written at the item's own indentation)."""
     path: list[str | int] = []
@@ -125,7 +125,7 @@ def _parents(above: list[str], indent: int, *, item: bool = False) -> list[str |
         own = len(text) - len(text.lstrip())
         if found is not None:
             key_column = len(found["indent"]) + (len(found["dash"]) if found["dash"] else 0)
-            if key_column < indent or (item and not path and not found["dash"] and key_column == indent):
+            if key_column < indent or (in_list and not path and not found["dash"] and key_column == indent):
                 path.insert(0, found["key"].strip("\"'"))
                 if found["dash"]:
                     path.insert(0, 0)

@@ -74,6 +74,7 @@ class Outcome:
     fixed: list[tuple[str, str, str]] = field(default_factory=list)  # baseline entries no longer found
     own_rules: list[OwnRule] = field(default_factory=list)  # the CX office's Rules, for SARIF and JUnit
     paths: tuple[str, ...] = ()  # the policy files read, relative to the root
+    elsewhere: int = 0  # errors and warnings in the files `only` left out (a linter's named-files mode)
 
     def only(self, parts: Iterable[str]) -> "Outcome":
         """The findings in these files and folders (relative to the root) only, counted again: what a
@@ -87,7 +88,8 @@ class Outcome:
         counts = {severity.value: sum(1 for f in findings if f.severity is severity) for severity in Severity}
         from cxpolicy.discover import PROJECT_FILE
 
-        return dataclasses.replace(self, findings=findings, counts=counts,
+        elsewhere = sum(1 for f in self.findings if not inside(f.file) and f.severity is not Severity.INFO)
+        return dataclasses.replace(self, findings=findings, counts=counts, elsewhere=elsewhere,
                                    files=sum(1 for path in self.paths if inside(path)) + (PROJECT_FILE in parts),
                                    waived=[w for w in self.waived if inside(w.finding.file)])
 

@@ -28,6 +28,8 @@ from cxpolicy.workspace import Workspace, relative
 
 #: How long after the last keystroke a check starts.
 DEBOUNCE_SECONDS = 0.05
+#: How long the editor must be quiet before the cyclic garbage collector runs.
+IDLE_SECONDS = 2.0
 RULES_DOCS = "https://github.com/cxpolicy/cxpolicy/blob/main/docs/rules.md"
 
 SEVERITIES = {Severity.ERROR: lsp.DiagnosticSeverity.Error, Severity.WARNING: lsp.DiagnosticSeverity.Warning,
@@ -92,6 +94,18 @@ class PolicyServer(LanguageServer):
                 continue
             if root not in self.dirty:  # else these findings are already out of date: the next check's count
                 self.publish(space)
+            space.retire()
+        self.collect_when_idle()
+
+    def collect_when_idle(self) -> None:
+        """The cyclic collector runs when the analyst has paused, never during a check (see serve)."""
+        loop = asyncio.get_running_loop()
+
+        def collect() -> None:
+            if not self.dirty and (self.checking is None or self.checking.done()):
+                gc.collect()
+
+        loop.call_later(IDLE_SECONDS, collect)
 
     def publish(self, space: Workspace) -> None:
         shown = {self.uri(space, relpath): relpath for relpath in space.texts}
@@ -277,6 +291,10 @@ def ls_range_lines(where: lsp.Range) -> tuple[int, int]:
 
 
 def serve() -> None:
-    """Serve on standard input and output until the editor says goodbye."""
-    gc.enable()  # a long-lived process: the collector the one-shot commands leave off is wanted here
+    """Serve on standard input and output until the editor says goodbye.
+
+    The cyclic garbage collector stays off, as in every command (a check builds many long-lived
+    objects and almost no cycles, and a collection in the middle of one would rescan them all);
+    the server collects explicitly while the editor is idle instead (collect_when_idle)."""
+    gc.disable()
     server.start_io()

@@ -269,14 +269,13 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
     for document in documents:
         if document.data is None:
             continue  # an empty document, e.g. after a trailing '---'
-        kind, problem = _envelope(document)
+        kind, problem, entity, problems, stage_problems = _typed_document(document)
         if problem is not None:
             findings.append(problem)
             written = document.data.get("kind") if isinstance(document.data, dict) else None
             if isinstance(written, str) and document.data.get("apiVersion") == model.API_VERSION:
                 _identity(document, _kind_meant(written), unreadable)
             continue
-        entity, problems = _entity(document, kind)
         findings.extend(problems)
         if entity is None:
             _identity(document, model.kind_key(kind), unreadable)
@@ -290,17 +289,22 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
                 entity=entity.name, hint="Rename one of them, or merge the two documents into one."))
             continue
         entities[model.kind_key(kind)][entity.id] = entity
-        findings.extend(_duplicate_stages(entity))
+        findings.extend(stage_problems)
     return findings
 
 
-def _entity(document: source.Document, kind: str) -> tuple[Entity | None, list[Finding]]:
-    """The document typed as an entity of `kind`, or the schema findings that say why it cannot be;
-    worked out once per document (models are frozen, so the entity can be shared by later runs)."""
-    if document.typed is None or document.typed[0] != kind:
-        typed, problems = schema.validate(document, kind)
-        document.typed = (kind, Entity(kind, typed, document) if typed is not None else None, problems)
-    return document.typed[1], document.typed[2]
+def _typed_document(document: source.Document) -> tuple[str, Finding | None, Entity | None, list[Finding],
+                                                         list[Finding]]:
+    """The document's kind and envelope problem, and typed as an entity of that kind (with its stages'
+    problems), or the schema findings that say why it cannot be. Worked out once per document: a long-lived session (the
+    language server) reuses an unchanged file's readings, and models are frozen, so the entity can be
+    shared by later runs."""
+    if document.typed is None:
+        kind, problem = _envelope(document)
+        typed, problems = schema.validate(document, kind) if problem is None else (None, [])
+        entity = Entity(kind, typed, document) if typed is not None else None
+        document.typed = (kind, problem, entity, problems, _duplicate_stages(entity) if entity else [])
+    return document.typed
 
 
 def _envelope(document: source.Document) -> tuple[str, Finding | None]:

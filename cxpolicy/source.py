@@ -415,7 +415,10 @@ def recover(text: str) -> list[tuple[str | None, str, int]]:
     policy set then knows these ids exist, so a syntax error is one finding, not one per reference."""
     found = []
     starts = [0] + [match.start() for match in _SECTIONS.finditer(text)]
+    lines_before, counted = 0, 0  # lines are counted as the sections go, not from the top each time
     for start, end in zip(starts, starts[1:] + [len(text)]):
+        lines_before += text.count("\n", counted, start)
+        counted = start
         section = text[start:end]
         metadata = _METADATA.search(section)
         if metadata is None:
@@ -429,7 +432,7 @@ def recover(text: str) -> list[tuple[str | None, str, int]]:
         if ident is None:
             continue
         kind = _KIND_LINE.search(section)
-        line = text.count("\n", 0, start + offset + ident.start(1)) + 1
+        line = lines_before + section.count("\n", 0, offset + ident.start(1)) + 1
         found.append((kind.group(1) if kind else None, ident.group(1), line))
     return found
 

@@ -283,7 +283,34 @@ FOLDERS = {
 def files(today: str, next_year: str) -> dict[str, str]:
     """The starter repository: relative path -> text. Dates are given so the repository checks clean
     on the day it is made (a review or baseline dated later would be CX215)."""
-    found = {
+    return {**_policies(today, next_year), **_around(README.format(title="My Company"))}
+
+
+#: The example policy sets `init --example NAME` writes, and the package that holds each.
+EXAMPLES = {"retail": "cxpolicy.example"}
+
+
+def example_files(name: str) -> dict[str, str]:
+    """A full example policy set (Northwind, a retailer, for `retail`), with the same editor settings,
+    workflow, hooks and README as the starter."""
+    from importlib import resources
+
+    root = resources.files(EXAMPLES[name])
+    found: dict[str, str] = {}
+
+    def collect(folder: Any, prefix: str) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir() and not entry.name.startswith((".", "_")):
+                collect(entry, f"{prefix}{entry.name}/")
+            elif entry.name.endswith((".yaml", ".yml")):
+                found[prefix + entry.name] = entry.read_text(encoding="utf-8")
+
+    collect(root, "")
+    return {**found, **_around(README.format(title="Northwind Home & Living"))}
+
+
+def _policies(today: str, next_year: str) -> dict[str, str]:
+    return {
         "cxpolicy.yaml": PROJECT,
         "teams/teams.yaml": TEAMS,
         "segments/segments.yaml": SEGMENTS,
@@ -295,13 +322,18 @@ def files(today: str, next_year: str) -> dict[str, str]:
         "listening/listening-posts.yaml": LISTENING,
         "rules/moments-of-truth.yaml": RULES,
         "rule-tests/moments-of-truth.yaml": RULE_TESTS,
+    }
+
+
+def _around(readme: str) -> dict[str, str]:
+    """What every new repository has beside its policies: schemas, editor settings, CI, hooks, README."""
+    found = {
         ".github/workflows/cxpolicy.yml": WORKFLOW,
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": ".cxpolicy_cache/\n",
-        "README.md": README.format(title="My Company"),
+        "README.md": readme,
     }
-    generated = schema.generated_files()
-    for name, text in generated.items():
+    for name, text in schema.generated_files().items():
         found[f"schemas/{name}"] = text
     found[".vscode/settings.json"] = json.dumps(editor_settings(), indent=2) + "\n"
     found[".vscode/extensions.json"] = json.dumps({"recommendations": list(EXTENSIONS)}, indent=2) + "\n"

@@ -26,6 +26,7 @@ class Workspace:
         self.texts: dict[str, bytes] = {}
         self._folder = _Remembering(root, self.texts)
         self.last: engine.Run | None = None  # the latest check's run
+        self.previous: engine.Run | None = None  # the one before, until `retire` lets it go
 
     def open(self, relpath: str, text: str) -> None:
         """An open buffer's text (on opening and on every change)."""
@@ -38,9 +39,14 @@ class Workspace:
     def check(self, options: engine.Options = engine.Options()) -> engine.Run:
         """Every finding of `cxpolicy check`, on the buffers as they are now."""
         self._folder.texts = dict(self.texts)  # as they are now: the buffers may change while this runs
-        self.last = engine.run(self._folder, options)
+        self.previous, self.last = self.last, engine.run(self._folder, options)
         self._folder.forget_others()
         return self.last
+
+    def retire(self) -> None:
+        """Let the previous check's policy set go. Freeing a large set object by object takes a
+        noticeable time, so the server does it once the findings are out, not before."""
+        self.previous = None
 
     def findings(self, relpath: str) -> list[Finding]:
         """The latest check's findings in one file, info ones included (an editor shows them as such)."""

@@ -180,6 +180,25 @@ def test_pre_commit_check_hook_runs_green_then_red(repo, pre_commit_home):
     assert red.returncode == 1 and "teams/broken.yaml" in red.stdout
 
 
+def test_pre_commit_check_hook_is_given_the_changed_files_and_skips_other_yaml(repo, pre_commit_home):
+    """pre-commit passes file names: YAML that is not a policy file (a workflow) is left out, and only the
+    named files' findings are reported, with the repository read whole so that references resolve."""
+    (repo / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
+    (repo / ".github" / "workflows" / "other.yml").write_text("on: push\njobs: {}\n")
+    edit(repo, "journeys/returns.yaml", "  owner: returns-ops\n", "  owner: returns-op\n")
+    git(repo, "add", "-A")
+    env = {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+    red = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "cxpolicy-check", "--files",
+                          "policies/journeys/returns.yaml", ".github/workflows/other.yml"],
+                         cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    assert red.returncode == 1 and "'returns-op' is not a known team" in red.stdout, red.stdout + red.stderr
+    assert "other.yml" not in red.stdout.replace("- hook id", "")
+    green = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "cxpolicy-check", "--verbose",
+                            "--files", "policies/teams/executives.yaml", ".github/workflows/other.yml"],
+                           cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    assert green.returncode == 0 and "1 problem in other files" in green.stdout, green.stdout + green.stderr
+
+
 def test_pre_commit_test_hook_fails_on_a_failing_rule_test(repo, pre_commit_home):
     assert try_repo(repo, "cxpolicy-test", pre_commit_home).returncode == 0
     edit(repo, "rules/plus-priority.yaml", "  expect: [touchpoint:care-chat]\n", "  expect: []\n")

@@ -9,7 +9,7 @@ import sys
 
 from cxpolicy import engine
 
-from .conftest import write_repo
+from .conftest import POLICIES, write_repo
 
 
 def test_an_initialised_repository_checks_clean_and_its_rule_tests_pass(run, tmp_path):
@@ -62,3 +62,16 @@ def test_init_on_a_file_is_a_usage_error(run, tmp_path):
     (tmp_path / "f").write_text("x")
     result = run("init", str(tmp_path / "f"))
     assert result.exit_code == 2 and "is not a folder" in result.stderr
+
+
+def test_init_example_retail_writes_the_example_set_with_the_starter_scaffolding(run, tmp_path):
+    folder = tmp_path / "northwind"
+    result = run("init", "--example", "retail", str(folder))
+    assert result.exit_code == 0, result.stderr
+    example = {path.relative_to(POLICIES).as_posix(): path.read_text() for path in POLICIES.rglob("*.yaml")}
+    written = {path.relative_to(folder).as_posix(): path.read_text() for path in folder.rglob("*.yaml")
+               if not path.name.startswith(".")}
+    assert written == example  # the whole example, byte for byte, and no other policy file
+    assert (folder / "schemas" / "cxpolicy.schema.json").is_file() and (folder / ".vscode" / "settings.json").is_file()
+    assert run("check", str(folder)).exit_code == 0
+    assert run("init", "--example", "retail", str(folder)).exit_code == 2  # never over what exists

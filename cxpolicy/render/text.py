@@ -32,7 +32,9 @@ def summary(outcome: Outcome) -> str:
         [f"{len(outcome.fixed)} baseline entr{'y' if len(outcome.fixed) == 1 else 'ies'} now fixed"]
         if outcome.fixed else []) + (
         [f"{len(outcome.waived)} waived" + ("" if outcome.show_waived else "; use --show-waived")]
-        if outcome.waived else [])
+        if outcome.waived else []) + (
+        [f"{_plural(outcome.elsewhere, 'problem')} in other files, which `cxpolicy check` shows"]
+        if outcome.elsewhere else [])
     note = f" ({'; '.join(notes)})" if notes else ""
     if not problems:
         return f"No problems found in {scope}{note}."
