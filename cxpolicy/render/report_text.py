@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cxpolicy.render.neutral import terminal
-from cxpolicy.render.tables import COVERAGE_COLUMNS, JOURNEY_COLUMNS, coverage_rows, journey_rows, text_table
+from cxpolicy.render.tables import (COVERAGE_COLUMNS, HISTORY_COLUMNS, JOURNEY_COLUMNS, coverage_rows, history_rows,
+                                    journey_rows, text_table)
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.impact import Impact
 from cxpolicy.reports.ownership import ROLES, OwnershipReport
@@ -87,3 +88,12 @@ def diff(result) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return _text(lines)
+
+
+def history(result) -> str:
+    if not result.revisions:
+        return _text(["HISTORY", "", "No revision of the policy folder in that range."])
+    legend = [f"  {name}: {words}" for name, words in MEASURES]
+    return _text([f"HISTORY of {result.root} ({len(result.revisions)} revisions, oldest first)", "",
+                  *text_table(HISTORY_COLUMNS, history_rows(result)).split("\n"), "", *legend,
+                  "  loosened: standards loosened and targets lowered by that revision"])

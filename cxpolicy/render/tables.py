@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from cxpolicy.render.neutral import markdown, terminal
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
@@ -11,6 +12,8 @@ from cxpolicy.reports.ownership import JourneyMap, OwnershipReport
 OWNERSHIP_COLUMNS = ("team", "executive", "role", "kind", "entity", "title", "where")
 JOURNEY_COLUMNS = ("stage", "touchpoint", "channel", "accountable", "responsible", "standards", "KPIs", "hand-offs")
 COVERAGE_COLUMNS = ("scope", "id", "title", *(name for name, _ in MEASURES))
+HISTORY_COLUMNS = ("date", "commit", "author", *(name for name, _ in MEASURES), "errors", "warnings", "unowned",
+                   "waivers", "loosened")
 
 
 def ownership_rows(report: OwnershipReport) -> list[tuple[str, ...]]:
@@ -35,6 +38,12 @@ def journey_rows(journey: JourneyMap) -> list[tuple[str, ...]]:
 
 def coverage_rows(report: CoverageReport) -> list[tuple[str, ...]]:
     return [(row.scope, row.id, row.title, *(str(row.measures[name]) for name, _ in MEASURES)) for row in report.rows()]
+
+
+def history_rows(history: Any) -> list[tuple[str, ...]]:
+    """One row per revision, oldest first."""
+    return [(p.date.isoformat(), p.commit[:10], p.author, *(p.measures[name] for name, _ in MEASURES), str(p.errors),
+             str(p.warnings), str(p.unowned), str(p.waivers), str(p.loosened)) for p in history.revisions]
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
