@@ -684,6 +684,12 @@ class Thresholds(Strict):
     amber: Percent = Field(default_factory=lambda: Share(70.0, "70%"),
                            description="At or above this share, and below green, it is amber; below, red (default 70%).")
 
+    @model_validator(mode="after")
+    def _in_order(self) -> "Thresholds":
+        if self.amber.percent > self.green.percent:
+            raise ValueError(f"amber ({self.amber}) must not be above green ({self.green})")
+        return self
+
 
 class ReportSettings(Strict):
     """How the reports judge and show the policy set."""

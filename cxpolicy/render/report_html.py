@@ -140,12 +140,22 @@ def page(ownership: OwnershipReport, coverage: CoverageReport, outcome: Outcome,
         plural=plural,
         percent=lambda value: f"{value:g}%",
         waived_journeys=_waived_journeys(outcome, view, policy),
+        everyone_fed=_fed_to_every_executive(ownership),
         grids={journey.id: _grid(journey) for journey in ownership.journeys},
         touchpoint_counts=_touchpoint_counts(ownership),
         team_titles=titles["team"],
         touchpoint_titles=titles["touchpoint"],
         channel_titles=titles["channel"],
     )
+
+
+def _fed_to_every_executive(ownership: OwnershipReport) -> list[str]:
+    """The listening posts that feed every executive (a monthly scorecard, say): said once, not in each box."""
+    fed = [{h.title for h in team.holdings if h.role == "fed"} for group in ownership.executives
+           for team in group.teams if team.depth == 0 and team.id == group.id]
+    if len(fed) < 2:
+        return []
+    return sorted(set.intersection(*fed))
 
 
 @dataclass(frozen=True)
