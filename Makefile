@@ -13,9 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# The page shows a year of history: benchmarks/history_example.py commits the example, month by month,
+# to a git repository of its own in build/history-example (the last commit is policies/ as it is).
 demo: $(STAMP)
 	$(BIN)/cxpolicy check policies
-	$(BIN)/cxpolicy report ownership policies --format html --output build/report.html
+	rm -rf build/history-example
+	$(BIN)/python benchmarks/history_example.py build/history-example >/dev/null
+	$(BIN)/cxpolicy report history build/history-example/policies --width 160
+	$(BIN)/cxpolicy report ownership build/history-example/policies --format html --history 12 --output build/report.html
 	@echo "Browser report: $(CURDIR)/build/report.html"
 
 # The npm tools the conformance tests drive (SARIF Multitool, Nu HTML Checker, axe-core, and for the

@@ -589,8 +589,24 @@ def report() -> None:
     """Reports for the CX office, owners and executives."""
 
 
+width_option = click.option("--width", type=click.IntRange(min=40), metavar="N",
+                            help="With --format text: fit the tables to N columns (default: the terminal's width "
+                                 "on a terminal; elsewhere, as wide as the content).")
+
+
+def _width(width: int | None, output: str | None) -> int | None:
+    """The width a text report is fitted to: --width, else the terminal's when printing to one."""
+    if width is not None:
+        return width
+    if output is None and sys.stdout.isatty():
+        import shutil
+
+        return max(shutil.get_terminal_size().columns, 40)
+    return None
+
+
 def _report(kind: str, path: str | None, output_format: str, output: str | None, today: Any,
-            team: str | None = None) -> None:
+            team: str | None = None, history: int | None = None, width: int | None = None) -> None:
     from importlib import import_module
 
     from cxpolicy.reports import coverage, ownership
@@ -603,12 +619,19 @@ def _report(kind: str, path: str | None, output_format: str, output: str | None,
     owners = ownership.build(result.policy, result.graph, result.outcome.findings, team)
     scores = coverage.build(result.policy, result.graph)
     if output_format == "html":
-        from cxpolicy.render import report_html
+        import datetime as dt
 
-        text = report_html.page(owners, scores, result.outcome, title=result.policy.title, today=result.today)
+        from cxpolicy.render import report_html
+        from cxpolicy.reports import executive
+
+        view = executive.build(result, scores, waivers_as_of=today.date() if today else dt.date.today())
+        text = report_html.page(owners, scores, result.outcome, title=result.policy.title, today=result.today,
+                                view=view, policy=result.policy,
+                                history=_history(path or default_root(), last=history) if history else None)
     else:
         renderer = import_module(f"cxpolicy.render.report_{output_format}")
-        text = renderer.ownership(owners) if kind == "ownership" else renderer.coverage(scores)
+        fitted = {"width": _width(width, output)} if output_format == "text" else {}
+        text = renderer.ownership(owners, **fitted) if kind == "ownership" else renderer.coverage(scores, **fitted)
     emit(text, output)
 
 
@@ -619,9 +642,47 @@ def _report(kind: str, path: str | None, output_format: str, output: str | None,
 @today_option
 @click.option("--team", help="Only this team and the teams reporting up through it: what they hold, and the "
                              "journeys they take part in.")
-def report_ownership(path: str | None, output_format: str, output: str | None, today: Any, team: str | None) -> None:
+@click.option("--history", "history", type=click.IntRange(min=2), metavar="N",
+              help="With --format html: add the history of the last N revisions of the policy folder (from git).")
+@width_option
+def report_ownership(path: str | None, output_format: str, output: str | None, today: Any, team: str | None,
+                     history: int | None, width: int | None) -> None:
     """Who is accountable for what: by executive and team, per journey, and what is unowned."""
-    _report("ownership", path, output_format, output, today, team)
+    if history and output_format != "html":
+        fail_usage("--history adds a chart to the page: it goes with --format html (for the table, use "
+                   "`cxpolicy report history`)")
+    _report("ownership", path, output_format, output, today, team, history, width)
+
+
+def _history(path: str, **options: Any) -> Any:
+    from cxpolicy import policyset
+    from cxpolicy.reports import history
+
+    try:
+        return history.build(path, **options)
+    except policyset.PolicyPathError as error:
+        fail_usage(str(error))
+
+
+@report.command("history")
+@path_argument
+@click.option("--since", metavar="REF|DATE", help="Start after this revision, or at this date (YYYY-MM-DD).")
+@click.option("--every", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Every Nth revision (counted back from the latest, which is always shown).")
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown", "csv", "json")), default="text",
+              show_default=True, help="text for a terminal, markdown for a wiki, csv for a spreadsheet, json for tools.")
+@output_option
+@width_option
+def report_history(path: str | None, since: str | None, every: int, output_format: str, output: str | None,
+                   width: int | None) -> None:
+    """How the policy changed over time: at each past revision that changed the policy folder (date, commit,
+    author), the coverage measures, findings by severity, unowned items, waivers in force and standards
+    loosened. Read from git's objects; the working tree is not touched."""
+    from importlib import import_module
+
+    result = _history(path or default_root(), since=since, every=every)
+    fitted = {"width": _width(width, output)} if output_format == "text" else {}
+    emit(import_module(f"cxpolicy.render.report_{output_format}").history(result, **fitted), output)
 
 
 @report.command("coverage")
@@ -629,9 +690,10 @@ def report_ownership(path: str | None, output_format: str, output: str | None, t
 @report_format_option
 @output_option
 @today_option
-def report_coverage(path: str | None, output_format: str, output: str | None, today: Any) -> None:
+@width_option
+def report_coverage(path: str | None, output_format: str, output: str | None, today: Any, width: int | None) -> None:
     """Per journey and segment: shares owned, promised, measured, targeted and heard."""
-    _report("coverage", path, output_format, output, today)
+    _report("coverage", path, output_format, output, today, width=width)
 
 
 @cli.command()

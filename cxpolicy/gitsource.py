@@ -42,10 +42,13 @@ def repository_of(path: str) -> tuple[str, str]:
 class GitFolder:
     """The policy folder `prefix` of the repository at `top`, as it is at `revision`."""
 
-    def __init__(self, top: str, prefix: str, revision: str) -> None:
+    def __init__(self, top: str, prefix: str, revision: str, readings: dict | None = None) -> None:
         self.top = top
         self.prefix = prefix
         self.revision = revision
+        # Readings by (path, blob id, limits, positions), shared between the revisions of one history: a
+        # file unchanged since an earlier revision is neither fetched from git nor parsed again.
+        self.readings = readings if readings is not None else {}
         self.root = f"{prefix or '.'}@{revision}"
         try:
             self.commit = _git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
@@ -104,7 +107,9 @@ class GitFolder:
         """Read the wanted blobs in one `git cat-file --batch` run; none above the hard size limit,
         whose verdict (too large) needs only the size that ls-tree gave."""
         ceiling = source.Limits().max_file_bytes
-        wanted = [p for p in relpaths if p not in self._cache and self._blobs[p][1] <= ceiling]
+        known = {(relpath, blob) for relpath, blob, *_ in self.readings}
+        wanted = [p for p in relpaths if p not in self._cache and self._blobs[p][1] <= ceiling
+                  and (p, self._blobs[p][0]) not in known]
         for relpath, data in zip(wanted, self._read_blobs([self._blobs[p][0] for p in wanted], limit=ceiling)):
             self._cache[relpath] = data
 
@@ -131,13 +136,48 @@ class GitFolder:
         too_large = source.oversized(relpath, self._blobs[relpath][1], limits.at_most(source.Limits()))
         if too_large is not None:
             return too_large
-        self._load([relpath])
-        return source.read_text(relpath, self._cache[relpath], limits, positions=positions)
+        key = (relpath, self._blobs[relpath][0], limits, positions)
+        found = self.readings.get(key)
+        if found is None:
+            if relpath not in self._cache:  # read by an earlier revision without positions, so not fetched
+                self._cache[relpath] = self._read_blobs([self._blobs[relpath][0]], limit=source.Limits().max_file_bytes)[0]
+            found = self.readings[key] = source.read_text(relpath, self._cache[relpath], limits, positions=positions)
+        return found
 
     def reread(self, relpath: str, limits: source.Limits) -> list[dict]:
         return [document.positions for document in self.read(relpath, limits).documents]
 
 
-def folder_at(path: str, revision: str) -> GitFolder:
+def folder_at(path: str, revision: str, readings: dict | None = None) -> GitFolder:
     top, prefix = repository_of(path)
-    return GitFolder(top, prefix, revision)
+    return GitFolder(top, prefix, revision, readings)
+
+
+def log(path: str, since: str | None = None) -> list[tuple[str, str, str]]:
+    """(commit, ISO date, author) of every commit on the first-parent line that changed the policy
+    folder at `path`, oldest first; from `since` (a revision, not included, or a date) to HEAD."""
+    top, prefix = repository_of(path)
+    span = ["HEAD"]
+    if since is not None:
+        if _is_date(since):
+            span = [f"--since={since}", "HEAD"]
+        else:
+            try:
+                _git(top, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+            except PolicyPathError:
+                raise PolicyPathError(f"'{since}' is neither a commit, branch or tag of this repository nor a "
+                                      "date (YYYY-MM-DD)") from None
+            span = [f"{since}..HEAD"]
+    output = _git(top, "log", "--first-parent", "--reverse", "--format=%H%x00%cI%x00%an", *span, "--",
+                  f"{prefix}/" if prefix else ".")
+    return [tuple(line.split("\0")) for line in output.decode("utf-8", "replace").splitlines() if line]  # type: ignore[misc]
+
+
+def _is_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

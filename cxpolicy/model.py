@@ -676,6 +676,28 @@ class Limits(Strict):
                                  description="Most values that YAML aliases may expand to in one document (at most 10,000).")
 
 
+class Thresholds(Strict):
+    """Where a coverage measure turns amber and red on the executive page."""
+
+    green: Percent = Field(default_factory=lambda: Share(90.0, "90%"),
+                           description="At or above this share a measure is green (default 90%).")
+    amber: Percent = Field(default_factory=lambda: Share(70.0, "70%"),
+                           description="At or above this share, and below green, it is amber; below, red (default 70%).")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Thresholds":
+        if self.amber.percent > self.green.percent:
+            raise ValueError(f"amber ({self.amber}) must not be above green ({self.green})")
+        return self
+
+
+class ReportSettings(Strict):
+    """How the reports judge and show the policy set."""
+
+    thresholds: Thresholds = Field(default_factory=Thresholds,
+                                   description="Red/amber/green bounds for the coverage measures.")
+
+
 class ProjectSpec(Strict):
     """Settings of the policy repository (the file cxpolicy.yaml at its root)."""
 
@@ -687,6 +709,8 @@ class ProjectSpec(Strict):
     today: IsoDate | None = Field(None, description="Fixes today's date for reproducible date checks.")
     metrics: dict[str, Metric] = Field(default_factory=dict, description="Extends or overrides the built-in metric catalogue.")
     limits: Limits = Field(default_factory=Limits, description="Bounds on what one policy file may hold.")
+    report: ReportSettings = Field(default_factory=ReportSettings,
+                                   description="How the reports judge coverage (red/amber/green thresholds).")
 
 
 # --------------------------------------------------------------------------- documents

@@ -31,3 +31,11 @@ def coverage(report: CoverageReport) -> str:
             share = "" if ratio.share is None else f"{ratio.share:.4f}"
             rows.append((row.scope, row.id, row.title, name, ratio.met, ratio.total, share))
     return _csv(("scope", "id", "title", "measure", "met", "total", "share"), rows)
+
+
+def history(result) -> str:
+    from cxpolicy.render.tables import HISTORY_COLUMNS
+
+    rows = [(p.date.isoformat(), p.commit, p.author, *(p.measures[name] for name, _ in MEASURES), p.errors, p.warnings,
+             p.unowned, p.waivers, p.loosened) for p in result.revisions]
+    return _csv(HISTORY_COLUMNS, rows)

@@ -90,3 +90,7 @@ def diff(result) -> str:
         "introduced": [finding(f) for f in result.introduced],
         "resolved": [finding(f) for f in result.resolved],
     })
+
+
+def history(result) -> str:
+    return _dump("history", {"revisions": [point.row() for point in result.revisions]})

@@ -92,3 +92,13 @@ def diff(result) -> str:
             parts += [f"- {code(f.location())} {f.severity.value} {md(f.code)}: {md(f.message)}" for f in findings]
             parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def history(result) -> str:
+    from cxpolicy.render.tables import HISTORY_COLUMNS, history_rows
+
+    if not result.revisions:
+        return "# History\n\nNo revision of the policy folder in that range.\n"
+    legend = [f"- **{name}**: {words}" for name, words in MEASURES]
+    return ("# History\n\n" + markdown_table(HISTORY_COLUMNS, history_rows(result)) + "\n\n" + "\n".join(legend)
+            + "\n- **loosened**: standards loosened and targets lowered by that revision\n")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from cxpolicy.render.neutral import terminal
-from cxpolicy.render.tables import COVERAGE_COLUMNS, JOURNEY_COLUMNS, coverage_rows, journey_rows, text_table
+from cxpolicy.render.tables import (COVERAGE_COLUMNS, HISTORY_COLUMNS, JOURNEY_COLUMNS, coverage_rows, history_rows,
+                                    journey_rows, text_table)
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.impact import Impact
 from cxpolicy.reports.ownership import ROLES, OwnershipReport
@@ -14,7 +17,7 @@ def _counts(team) -> str:
     return ", ".join(parts) or "holds nothing"
 
 
-def ownership(report: OwnershipReport) -> str:
+def ownership(report: OwnershipReport, width: int | None = None) -> str:
     lines = ["OWNERSHIP" + (f" of team {report.team}" if report.team else ""), ""]
     for group in report.executives:
         lines.append(f"{group.id}  {group.title}")
@@ -26,9 +29,10 @@ def ownership(report: OwnershipReport) -> str:
                 lines.append(f"{indent}    {holding.role:<11} {holding.kind} {holding.entity.partition(':')[2]}{where}")
         lines.append("")
     for journey in report.journeys:
-        lines.append(f"JOURNEY {journey.id} ({journey.title}), owner {journey.owner or 'NONE'}, "
-                     f"serving {', '.join(journey.segments)}")
-        lines += text_table(JOURNEY_COLUMNS, journey_rows(journey)).split("\n")
+        heading = (f"JOURNEY {journey.id} ({journey.title}), owner {journey.owner or 'NONE'}, "
+                   f"serving {', '.join(journey.segments)}")
+        lines += textwrap.wrap(heading, width, subsequent_indent="  ") if width else [heading]
+        lines += text_table(JOURNEY_COLUMNS, journey_rows(journey), width).split("\n")
         lines.append("")
     lines.append("UNOWNED")
     lines += [f"  {u.file}:{u.line}: {u.message}" for u in report.unowned] or ["  Nothing is unowned."]
@@ -36,17 +40,28 @@ def ownership(report: OwnershipReport) -> str:
     lines += [f"  {c.team}: {c.moments} of {c.total} ({c.share:.0%})" for c in report.concentration] or ["  None."]
     lines.append("")
     lines.append("* moment of truth")
-    return _text(lines)
+    return _text(lines, width)
 
 
-def _text(lines: list[str]) -> str:
-    """The report: each line built by this module from values it neutralises here, whatever they hold."""
-    return "\n".join(terminal(line) for line in lines) + "\n"
+def _text(lines: list[str], width: int | None = None) -> str:
+    """The report: each line built by this module from values it neutralises here, whatever they hold;
+    with `width`, a longer line wraps, its continuation indented below its start."""
+    shown = [terminal(line) for text in lines for line in text.split("\n")]
+    if width is not None:
+        shown = [part for line in shown for part in (_wrap(line, width) if len(line) > width else [line])]
+    return "\n".join(shown) + "\n"
 
 
-def coverage(report: CoverageReport) -> str:
+def _wrap(line: str, width: int) -> list[str]:
+    indent = " " * (len(line) - len(line.lstrip()))
+    return textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent + "    ",
+                         break_on_hyphens=False) or [line]
+
+
+def coverage(report: CoverageReport, width: int | None = None) -> str:
     legend = [f"  {name}: {words}" for name, words in MEASURES]
-    return _text(["COVERAGE", "", *text_table(COVERAGE_COLUMNS, coverage_rows(report)).split("\n"), "", *legend])
+    return _text(["COVERAGE", "", *text_table(COVERAGE_COLUMNS, coverage_rows(report), width).split("\n"), "", *legend],
+                 width)
 
 
 def impact(result: Impact) -> str:
@@ -87,3 +102,12 @@ def diff(result) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return _text(lines)
+
+
+def history(result, width: int | None = None) -> str:
+    if not result.revisions:
+        return _text(["HISTORY", "", "No revision of the policy folder in that range."])
+    legend = [f"  {name}: {words}" for name, words in MEASURES]
+    return _text([f"HISTORY of {result.root} ({len(result.revisions)} revisions, oldest first)", "",
+                  *text_table(HISTORY_COLUMNS, history_rows(result), width).split("\n"), "", *legend,
+                  "  loosened: standards loosened and targets lowered by that revision"], width)

@@ -249,7 +249,7 @@ def build(base: Run, head: Run) -> Diff:
                 changes.append(Change("added", new.name, new.title, f"new {new.kind} in {new.file}"))
             elif new is None and old is not None:
                 changes.append(Change("removed", old.name, old.title, f"{old.kind} removed from {old.file}"))
-            elif old is not None and new is not None:
+            elif old is not None and new is not None and old is not new:  # the same object: an unchanged file
                 changes += _compare(old, new, base, head)
     order = {category: index for index, (category, _) in enumerate(CATEGORIES)}
     changes.sort(key=lambda change: (order[change.category], change.entity))

@@ -69,6 +69,17 @@ class Handoff:
     standard: str | None
 
 
+@dataclass(frozen=True)
+class CellStandard:
+    """A standard that applies at a touchpoint, and whether it is the promise in force there: a more
+    specific standard of the same metric (for a segment, or for this very touchpoint) overrides it."""
+
+    id: str
+    title: str
+    text: str  # "time-to-answer max 60s (plus-members)"
+    overridden_by: tuple[str, ...]  # the ids of the standards in force instead; empty: it is in force
+
+
 @dataclass
 class MapCell:
     """A touchpoint on a journey map: where it sits, who owns it, what it promises, how it fares."""
@@ -84,6 +95,9 @@ class MapCell:
     handoffs: list[Handoff]
     moment_of_truth: bool
     status: str  # clean | warning | error | unowned
+    promises: list[CellStandard] = field(default_factory=list)
+    accountable_title: str | None = None
+    responsible_titles: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,10 @@ class JourneyMap:
     stages: list[StageHeader]
     channels: list[str]
     cells: list[MapCell]
+    owner_title: str | None = None
+    segment_titles: list[str] = field(default_factory=list)
+    status: str = "clean"  # the worst finding about the journey itself (an overdue review, say)
+    notes: tuple[tuple[str, str], ...] = ()  # (severity, message) of those findings
 
 
 @dataclass(frozen=True)
@@ -153,10 +171,15 @@ def build(policy: PolicySet, graph: PolicyGraph, findings: list[Finding], team: 
             executives.append(ExecutiveGroup(executive, title, members))
     status = _statuses(findings)
     notes: dict[str, list[str]] = defaultdict(list)
-    for finding in findings:
-        if finding.entity and "/" in finding.entity and finding.severity is not Severity.INFO:
+    journey_notes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for finding in sorted(findings, key=lambda f: (-f.severity.rank, f.file, f.line, f.column, f.code)):
+        if finding.severity is Severity.INFO or not finding.entity:
+            continue
+        if "/" in finding.entity:
             notes[finding.entity].append(finding.message)
-    journeys = [_journey(policy, graph, journey, status, notes) for journey in policy.of("journey")]
+        elif finding.entity.startswith("journey:"):
+            journey_notes[finding.entity].append((finding.severity.value, finding.message))
+    journeys = [_journey(policy, graph, journey, status, notes, journey_notes) for journey in policy.of("journey")]
     if team is not None:
         journeys = [j for j in journeys if j.owner in narrowed or any(
             c.accountable in narrowed or narrowed.intersection(c.responsible) for c in j.cells)]
@@ -206,8 +229,36 @@ def _statuses(findings: list[Finding]) -> dict[str, str]:
     return status
 
 
+def _promises(policy: PolicySet, graph: PolicyGraph, tp_id: str) -> list[CellStandard]:
+    """Each standard at a touchpoint, with the standards in force instead of it where it is overridden:
+    the same specificity as the checks use (graph.promises), for every segment served there."""
+    segments = sorted(set(graph.segments_served(tp_id)) | graph.segments_named_at(tp_id))
+    found = []
+    for application in sorted(graph.standards_for(tp_id), key=lambda a: (a.metric, a.standard.id)):
+        spec = application.standard.spec
+        in_force_for = []
+        instead: set[str] = set()
+        for segment in segments if segments else ():
+            if not application.covers(segment):
+                continue
+            winners = graph.promises(tp_id, segment, application.metric)
+            if application in winners:
+                in_force_for.append(segment)
+            else:
+                instead.update(w.standard.id for w in winners)
+        named = f" ({', '.join(_titles(policy, 'segment', sorted(application.segments)))})" if application.segments else ""
+        found.append(CellStandard(application.standard.id, application.standard.title,
+                                  f"{spec.metric} {spec.objective.bound} {spec.objective.threshold}{named}",
+                                  () if in_force_for or not segments else tuple(sorted(instead))))
+    return found
+
+
+def _titles(policy: PolicySet, kind: str, ids: list[str]) -> list[str]:
+    return [_title(policy, f"{kind}:{ident}") for ident in ids]
+
+
 def _journey(policy: PolicySet, graph: PolicyGraph, journey: Entity, status: dict[str, str],
-             notes: dict[str, list[str]]) -> JourneyMap:
+             notes: dict[str, list[str]], journey_notes: dict[str, list[tuple[str, str]]]) -> JourneyMap:
     cells = []
     channels: set[str] = set()
     for stage in graph.stages[journey.id]:
@@ -230,15 +281,21 @@ def _journey(policy: PolicySet, graph: PolicyGraph, journey: Entity, status: dic
                 handoffs.append(Handoff(handoff.to, graph.accountable_team(target) if target else None,
                                         handoff.standard))
             channels.add(touchpoint.spec.channel)
+            accountable = graph.accountable_team(touchpoint)
             cells.append(MapCell(
-                stage.spec.id, tp_id, touchpoint.title, touchpoint.spec.channel, graph.accountable_team(touchpoint),
+                stage.spec.id, tp_id, touchpoint.title, touchpoint.spec.channel, accountable,
                 raci["responsible"], standards, sorted(kpis), handoffs, touchpoint.spec.moment_of_truth,
-                status.get(touchpoint.name, "clean"),
+                status.get(touchpoint.name, "clean"), _promises(policy, graph, tp_id),
+                _title(policy, f"team:{accountable}") if accountable else None,
+                _titles(policy, "team", raci["responsible"]),
             ))
     stages = [StageHeader(stage.spec.id, stage.spec.title or stage.spec.id, status.get(stage.name, "clean"),
                           tuple(notes.get(stage.name, ()))) for stage in graph.stages[journey.id]]
-    return JourneyMap(journey.id, journey.title, graph.accountable_team(journey), list(journey.spec.segments),
-                      stages, sorted(channels), cells)
+    owner = graph.accountable_team(journey)
+    return JourneyMap(journey.id, journey.title, owner, list(journey.spec.segments), stages, sorted(channels), cells,
+                      _title(policy, f"team:{owner}") if owner else None,
+                      _titles(policy, "segment", list(journey.spec.segments)),
+                      status.get(journey.name, "clean"), tuple(journey_notes.get(journey.name, ())))
 
 
 def _concentration(policy: PolicySet, graph: PolicyGraph) -> list[Concentration]:
