@@ -1,0 +1,108 @@
+"""What `cxpolicy report history` costs: 100 revisions of the example, and what one revision costs as
+the repository grows.
+
+    python benchmarks/history.py
+
+1. The example with a year of history and small edits after it, 100 commits in all
+   (benchmarks/history_example.py): `cxpolicy report history` as a whole process, against the
+   target of 10 s.
+2. Per revision, at two sizes: a generated repository (benchmarks/generate.py, seed 1) of 1,000 and
+   of 10,000 touchpoints, each with 20 commits after the first that change one small file. The
+   first revision reads everything; each later one reads only the file that changed (readings are
+   shared by blob id). Printed: the files parsed per revision, and its seconds, for each size.
+Results are recorded in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import generate  # noqa: E402
+import history_example  # noqa: E402
+
+TARGET_SECONDS = 10.0
+EDITS = 20
+
+
+def _git(repo: Path, *args: str, date: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_CONFIG_GLOBAL": os.devnull}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def _generated_history(work: Path, touchpoints: int) -> Path:
+    repo = work / f"generated-{touchpoints}"
+    generate.generate(touchpoints, 1, repo / "policies")
+    _git(repo, "init", "-q", "-b", "main", date="2026-01-01T10:00:00+00:00")
+    _git(repo, "add", "-A", date="2026-01-01T10:00:00+00:00")
+    _git(repo, "commit", "-q", "-m", "all", date="2026-01-01T10:00:00+00:00")
+    small = min((p for p in (repo / "policies").rglob("*.yaml")), key=lambda p: p.stat().st_size)
+    text = small.read_text(encoding="utf-8")
+    for edit in range(EDITS):
+        small.write_text(text + f"# edit {edit}\n", encoding="utf-8")
+        stamp = f"2026-02-{edit + 1:02d}T10:00:00+00:00"
+        _git(repo, "commit", "-q", "-am", f"edit {edit}", date=stamp)
+    return repo / "policies"
+
+
+def _per_revision(policies: Path) -> tuple[float, float, list[int]]:
+    """Seconds of the first revision, the median of the later ones, and the files parsed per revision."""
+    from cxpolicy import engine, gitsource, source
+    from cxpolicy.reports import coverage
+
+    parsed: list[int] = []
+    real = source.read_text
+
+    def counted(*args, **kwargs):
+        parsed[-1] += 1
+        return real(*args, **kwargs)
+
+    source.read_text = counted
+    readings: dict = {}
+    seconds = []
+    try:
+        for commit, _, _ in gitsource.log(str(policies)):
+            parsed.append(0)
+            started = time.perf_counter()
+            run = engine.run(gitsource.folder_at(str(policies), commit, readings), engine.Options())
+            coverage.build(run.policy, run.graph)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        source.read_text = real
+    return seconds[0], statistics.median(seconds[1:]), parsed
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="cxpolicy-history-"))
+    try:
+        example = history_example.build(work / "example", revisions=100)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cxpolicy", "report", "history", str(example), "--format", "csv"],
+                       check=True, capture_output=True)
+        whole = time.perf_counter() - started
+        met = whole <= TARGET_SECONDS
+        print(f"example, 100 revisions: report history {whole:.2f} s (target {TARGET_SECONDS:.0f} s) "
+              f"{'met' if met else 'NOT MET'}")
+        for touchpoints in (1_000, 10_000):
+            first, later, parsed = _per_revision(_generated_history(work, touchpoints))
+            print(f"{touchpoints:>6} touchpoints: first revision {first:.2f} s ({parsed[0]} files parsed); "
+                  f"each later revision {later:.3f} s (files parsed: {max(parsed[1:])} at most)")
+        return 0 if met else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
