@@ -34,6 +34,9 @@ class Check:
     # The kinds whose every entity the verdict must see: a check that concludes from an absence ("no
     # journey contains this touchpoint") holds back while one of them is broken (cascade.py).
     needs_every: tuple[str, ...] = ()
+    # CX6xx: the data (CSV) the failing and passing examples' Dataset reads, measured by `cxpolicy measure`.
+    failing_data: str = ""
+    passing_data: str = ""
 
     def __post_init__(self) -> None:
         if self.code in CATALOGUE:

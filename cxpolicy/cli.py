@@ -815,6 +815,70 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
 
 
 @cli.command()
+@path_argument
+@click.option("--period", type=click.Choice(("week", "month", "quarter")), default="month", show_default=True,
+              help="The period attainment is counted over; findings are about the latest complete one.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Measure as of this day (YYYY-MM-DD); default: today.")
+@click.option("--engine", "engine_name", type=click.Choice(("duckdb", "spark")), default="duckdb", show_default=True,
+              help="duckdb: embedded, reads the files in place; spark: the same computation on Apache Spark.")
+@click.option("--spark-master", metavar="URL", help="With --engine spark: the cluster master (default local[*]).")
+@click.option("--spark-remote", metavar="URL", help="With --engine spark: a Spark Connect server, e.g. sc://host:15002.")
+@click.option("--format", "output_format", type=click.Choice(("text", "json", "markdown", "csv")), default="text",
+              show_default=True, help="text for people; json for tools; markdown for a wiki; csv for a spreadsheet.")
+@output_option
+@fail_on_option
+def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_master: str | None,
+            spark_remote: str | None, output_format: str, output: str | None, fail_on: str) -> None:
+    """Whether the promises are kept: each interaction of the Datasets judged against the promise in force
+    for its touchpoint, segment and metric, attainment per standard, segment and period against what the
+    standard promises, and each KPI's actuals against the line to its targets (CX6xx).
+
+    Its own command, not part of check: a pull request that edits YAML is not failed by last month's
+    calls. Exits 0 when every promise is kept, 1 when a finding at or above --fail-on exists, 2 when
+    the data cannot be read.
+    """
+    import datetime as dt
+
+    from cxpolicy import engine, policyset
+    from cxpolicy import measure as measuring
+    from cxpolicy.findings import Severity
+    from cxpolicy.render import measurement
+
+    if (spark_master or spark_remote) and engine_name != "spark":
+        fail_usage("--spark-master and --spark-remote go with --engine spark")
+    day = as_of.date() if as_of else dt.date.today()
+    try:
+        result = engine.run(path or default_root(), engine.Options(today=day))
+    except policyset.PolicyPathError as error:
+        fail_usage(str(error))
+    if not result.policy.of("dataset"):
+        fail_usage(f"{result.policy.root} declares no Dataset: nothing to measure (docs/format.md, kind Dataset)")
+    try:
+        runner = measuring.Spark(spark_master, spark_remote) if engine_name == "spark" else measuring.DuckDB()
+    except ImportError as error:
+        fail_usage(f"--engine {engine_name} needs {error.name}: pip install "
+                   f"{'pyspark' if engine_name == 'spark' else 'duckdb'}")
+    try:
+        found = measuring.measure(result, period=period, as_of=day, engine=runner)
+    except measuring.DataError as error:
+        fail_usage(str(error))
+    finally:
+        runner.close()
+    threshold = Severity(fail_on)
+    outcome = engine.decide(found.findings, result.policy.project.rules, engine.Options(fail_on=threshold),
+                            root=result.policy.root, files=len(result.policy.files), entities=len(result.policy))
+    if output_format == "text":
+        colour = output is None and _colour("auto")
+        text = measurement.text(found, result.policy, outcome, colour=colour, width=_width(None, output))
+    else:
+        renderer = {"json": measurement.json_document, "markdown": measurement.markdown, "csv": measurement.csv}
+        text, colour = renderer[output_format](found, result.policy, outcome), False
+    emit(text, output, colour=colour)
+    sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)
+
+
+@cli.command()
 @click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default and only way; "
                                            "editors often pass it).")
 def lsp(stdio: bool) -> None:

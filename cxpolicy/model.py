@@ -512,6 +512,55 @@ class ListeningPostSpec(Strict):
         default_factory=list, description="Teams that must act on what it hears.")
 
 
+class DatasetColumns(Strict):
+    """Which column holds what. Interactions: touchpoint, time, metrics, and segment if known. KPI actuals:
+    kpi, period and value, and segment if the values are per segment."""
+
+    touchpoint: str | None = Field(None, description="Interactions: the column naming the touchpoint (e.g. queue).")
+    segment: str | None = Field(None, description="The column naming the customer's segment (optional).")
+    time: str | None = Field(None, description="Interactions: when it happened (a date or timestamp).")
+    metrics: dict[Annotated[str, Field(pattern=ID_PATTERN)], str] = Field(
+        default_factory=dict, description="Interactions: metric -> the column holding its value, in the metric's "
+                                          "unit (seconds for durations, true/false or 0/1 for a rate, a score).")
+    kpi: str | None = Field(None, description="KPI actuals: the column naming the KPI.")
+    period: str | None = Field(None, description="KPI actuals: the date the value is for (e.g. the month's first day).")
+    value: str | None = Field(None, description="KPI actuals: the column holding the value.")
+
+
+class DatasetValues(Strict):
+    """How the data's own names map to ids, where they differ (a queue name -> a touchpoint id)."""
+
+    touchpoint: dict[str, Annotated[Id, Ref("touchpoint", "measures")]] = Field(
+        default_factory=dict, description="Source value -> touchpoint id, e.g. {\"Plus line\": plus-member-line}.")
+    segment: dict[str, Annotated[Id, Ref("segment", "measures")]] = Field(
+        default_factory=dict, description="Source value -> segment id.")
+    kpi: dict[str, Annotated[Id, Ref("kpi", "measures")]] = Field(
+        default_factory=dict, description="Source value -> KPI id.")
+
+
+class DatasetSpec(Strict):
+    """Data that shows whether promises are kept: interaction records, or KPI actuals (`cxpolicy measure`)."""
+
+    owner: Annotated[Id | None, Ref("team", "accountable")] = Field(None, description="The team accountable for the data.")
+    holds: Literal["interactions", "kpi-actuals"] = Field(description="What each row is: an interaction, or a KPI's value for a period.")
+    path: str = Field(min_length=1, description="Where the data is, relative to the policy root; a glob such as "
+                                                "data/calls-*.parquet. It may lie outside git.")
+    format: Literal["csv", "parquet", "jsonl"] | None = Field(
+        None, description="csv, parquet or jsonl (JSON lines); by default, from the file name's extension.")
+    columns: DatasetColumns = Field(description="Which column holds what.")
+    values: DatasetValues = Field(default_factory=DatasetValues, description="How the data's names map to ids.")
+
+    @model_validator(mode="after")
+    def _columns_for_what_it_holds(self) -> "DatasetSpec":
+        needed = ("touchpoint", "time") if self.holds == "interactions" else ("kpi", "period", "value")
+        missing = [name for name in needed if getattr(self.columns, name) is None]
+        if self.holds == "interactions" and not self.columns.metrics:
+            missing.append("metrics")
+        if missing:
+            raise ValueError(f"a dataset of {self.holds} needs columns.{' and columns.'.join(missing)}")
+        return self
+
+
 Kind = Literal["team", "segment", "channel", "touchpoint", "journey", "servicestandard", "kpi", "listeningpost"]
 SeverityName = Literal["error", "warning", "info"]
 
@@ -750,13 +799,14 @@ ListeningPost = _document("ListeningPost", ListeningPostSpec)
 Rule = _document("Rule", RuleSpec)
 Waiver = _document("Waiver", WaiverSpec)
 RuleTest = _document("RuleTest", RuleTestSpec)
+Dataset = _document("Dataset", DatasetSpec)
 Project = _document("Project", ProjectSpec)
 
 #: Every kind, by its `kind:` name, in the order the docs present them.
 KINDS: dict[str, type[Document]] = {
     model.__name__: model
     for model in (Team, Segment, Channel, Touchpoint, Journey, ServiceStandard, KPI, ListeningPost, Rule, Waiver, RuleTest,
-                  Project)
+                  Dataset, Project)
 }
 
 

@@ -10,4 +10,5 @@ MODULES = (
     "cxpolicy.rules.conflicts",
     "cxpolicy.rules.ownership",
     "cxpolicy.rules.waivers",
+    "cxpolicy.rules.measures",
 )
