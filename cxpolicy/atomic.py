@@ -13,8 +13,8 @@ class NotARegularFile(OSError):
     """The path exists as a device, FIFO, socket or folder: writing would replace it with a file."""
 
 
-def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename.
+def write_atomic(path: str, text: str | bytes, *, mode: int | None = None) -> None:
+    """Write `text` (or bytes) to `path` through a temporary file in the same folder and a rename.
 
     A reader sees the old file or the new one, never half of one; if anything
     fails on the way the old file is untouched and nothing else is left. Where
@@ -33,7 +33,7 @@ def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
         raise NotARegularFile(errno.EINVAL, "it exists and is not a regular file", path)
     if mode is None:
         mode = existing.st_mode & 0o777 if existing is not None and stat.S_ISREG(existing.st_mode) else 0o644
-    data = text.encode("utf-8")
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     try:
         descriptor = os.open(folder, os.O_TMPFILE | os.O_WRONLY, mode)  # type: ignore[attr-defined]
     except (AttributeError, OSError):

@@ -76,6 +76,10 @@ _TYPE_KEYWORDS = {
 }
 
 
+#: Keywords whose value maps names to schemas: the names are data (a field called `format`), not keywords.
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+
 def _one_type_each(node: Any) -> Any:
     """Each schema with its one type, as ajv's strict mode wants: `"type": ["number", "string"]` as anyOf
     of one type each, and the type written beside keywords of one type only (`minItems`: array) where
@@ -84,7 +88,8 @@ def _one_type_each(node: Any) -> Any:
         return [_one_type_each(item) for item in node]
     if not isinstance(node, dict):
         return node
-    found = {key: _one_type_each(value) for key, value in node.items()}
+    found = {key: ({name: _one_type_each(schema) for name, schema in value.items()} if key in _SCHEMA_MAPS
+                   and isinstance(value, dict) else _one_type_each(value)) for key, value in node.items()}
     types = found.get("type")
     if types is None and not {"$ref", "anyOf", "oneOf", "allOf", "enum", "const"} & set(found):
         implied = [kind for kind, names in _TYPE_KEYWORDS.items() if set(names) & set(found)]

@@ -290,7 +290,7 @@ def files(today: str, next_year: str) -> dict[str, str]:
 EXAMPLES = {"retail": "cxpolicy.example"}
 
 
-def example_files(name: str) -> dict[str, str]:
+def example_files(name: str) -> dict[str, Any]:
     """A full example policy set (Northwind, a retailer, for `retail`), with the same editor settings,
     workflow, hooks and README as the starter."""
     from importlib import resources
@@ -304,6 +304,8 @@ def example_files(name: str) -> dict[str, str]:
                 collect(entry, f"{prefix}{entry.name}/")
             elif entry.name.endswith((".yaml", ".yml")):
                 found[prefix + entry.name] = entry.read_text(encoding="utf-8")
+            elif prefix.startswith("data/"):  # what the example's Datasets read, for `cxpolicy measure`
+                found[prefix + entry.name] = entry.read_bytes()  # type: ignore[assignment]
 
     collect(root, "")
     return {**found, **_around(README.format(title="Northwind Home & Living"))}

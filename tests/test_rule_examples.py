@@ -14,7 +14,7 @@ from cxpolicy import engine
 from cxpolicy.catalogue import checks
 from cxpolicy.rules.examples import BASE, TODAY
 
-CHECKS = checks()
+CHECKS = [check for check in checks() if not check.code.startswith("CX6")]  # CX6xx read data: test_measure.py
 
 
 def findings_for(text: str, tmp_path):
@@ -98,5 +98,5 @@ def test_explain_unknown_code_suggests_the_closest(run):
 
 def test_rules_lists_every_check(run, tmp_path):
     lines = run("rules", cwd=tmp_path).output.splitlines()  # no policy repository here: the built-in checks
-    assert [line.split()[0] for line in lines] == [c.code for c in CHECKS]
+    assert [line.split()[0] for line in lines] == [c.code for c in checks()]
     assert any(line.split()[:3] == ["CX401", "unowned-touchpoint", "error"] for line in lines)

@@ -158,6 +158,25 @@ spec:
   approvedBy: cco
   expires: 2027-03-31
 """,
+    "Dataset": """\
+apiVersion: cxpolicy/v1
+kind: Dataset
+metadata:
+  id: contact-centre-interactions
+  title: Contact-centre calls and chats
+spec:
+  owner: care-quality        # the team accountable for the data
+  holds: interactions        # or kpi-actuals
+  path: data/calls-*.parquet # relative to the policy root; may lie outside git
+  columns:
+    touchpoint: queue
+    segment: tier
+    time: started_at
+    metrics: {time-to-answer: wait_seconds, first-contact-resolution: resolved}
+  values:
+    touchpoint: {Plus line: plus-member-line, Care line: care-phone-line}
+    segment: {plus: plus-members}
+""",
     "RuleTest": """\
 apiVersion: cxpolicy/v1
 kind: RuleTest

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from cxpolicy import metrics
+from cxpolicy.rules.measures import AS_OF
 from cxpolicy.catalogue import Check, checks
 from cxpolicy.rules.examples import BASE
 
 
+def _with_data(snippet: str, data: str, name: str) -> str:
+    """An example, and for a CX6xx check the data its Dataset reads."""
+    shown = f"```yaml\n{snippet.rstrip()}\n```"
+    return shown + (f"\n\nwith `{name}`:\n\n```csv\n{data.rstrip()}\n```" if data else "")
+
+
 def page(check: Check, *, heading: str = "###") -> str:
+    name = "actuals.csv" if check.failing_data.startswith("kpi,") else "calls.csv"
     return f"""\
 {heading} {check.code} {check.slug}
 
@@ -21,15 +29,11 @@ Default severity: **{check.severity.value}**.
 
 Fails:
 
-```yaml
-{check.failing.rstrip()}
-```
+{_with_data(check.failing, check.failing_data, name)}
 
 Passes:
 
-```yaml
-{check.passing.rstrip()}
-```
+{_with_data(check.passing, check.passing_data, name)}
 """
 
 
@@ -39,6 +43,10 @@ _FAMILIES = (
     ("CX2", "CX2xx: gaps", "Where a customer meets nothing: no touchpoint, promise, measure or ear."),
     ("CX3", "CX3xx: conflicts", "Where the policy contradicts itself or promises the wrong thing."),
     ("CX4", "CX4xx: ownership", "Who is accountable, and whether that accountability reaches an executive."),
+    ("CX5", "CX5xx: waivers", "Dated exceptions, and whether they still hold."),
+    ("CX6", "CX6xx: promises kept (measured against data)",
+     "Found by `cxpolicy measure`, never by `check`: each example is a Dataset added to the base policy set, "
+     "measured as of " + AS_OF + " on the data shown below it."),
 )
 
 

@@ -1,0 +1,172 @@
+"""`cxpolicy measure`: promises judged against data built by the tests, on DuckDB, and on Spark with the
+same results; bad data reported, never a crash."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cxpolicy import engine, measure
+from cxpolicy.catalogue import checks
+from cxpolicy.rules.examples import BASE
+from cxpolicy.rules.measures import AS_OF
+
+from .conftest import POLICIES
+
+DATA_CHECKS = [check for check in checks() if check.code.startswith("CX6")]
+DAY = dt.date.fromisoformat(AS_OF)
+
+
+def _example(tmp_path: Path, check, which: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "policy.yaml").write_text(BASE + "---\n" + getattr(check, which), encoding="utf-8")
+    data = getattr(check, f"{which}_data")
+    (tmp_path / ("actuals.csv" if data.startswith("kpi,") else "calls.csv")).write_text(data, encoding="utf-8")
+    return tmp_path
+
+
+def _measured(root: Path, runner=None, day: dt.date = DAY) -> measure.Measurement:
+    run = engine.run(str(root), engine.Options(today=day))
+    runner = runner or measure.DuckDB()
+    try:
+        return measure.measure(run, period="month", as_of=day, engine=runner)
+    finally:
+        runner.close()
+
+
+def test_there_is_a_data_check_for_each_promise_the_issue_names():
+    assert [c.code for c in DATA_CHECKS] == ["CX601", "CX602", "CX603", "CX604", "CX605", "CX606"]
+    assert all(c.failing_data and c.passing_data for c in DATA_CHECKS)
+
+
+@pytest.mark.parametrize("check", DATA_CHECKS, ids=lambda c: c.code)
+def test_failing_data_fires_and_passing_data_does_not(check, tmp_path):
+    fired = [f for f in _measured(_example(tmp_path / "fails", check, "failing")).findings if f.code == check.code]
+    assert fired, f"{check.code} did not fire on its failing example"
+    assert all(f.hint for f in fired)
+    clean = [f for f in _measured(_example(tmp_path / "passes", check, "passing")).findings if f.code == check.code]
+    assert clean == []
+
+
+def test_a_breach_names_the_segment_the_share_the_promise_and_who_acts(tmp_path):
+    check = next(c for c in DATA_CHECKS if c.code == "CX601")
+    (finding,) = [f for f in _measured(_example(tmp_path, check, "failing")).findings if f.code == "CX601"]
+    assert finding.message == ("in 2026-11, time-to-answer for Members: 67% of 3 interactions met max 60s, below the "
+                               "100% promised")  # no `attainment`: every interaction is promised
+    assert finding.hint == "Customer Care must act (reporting to Chief Customer Officer)."
+    assert (finding.file, finding.entity) == ("policy.yaml", "servicestandard:answer-60s")
+
+
+def test_a_percentage_objective_is_the_share_of_yeses(tmp_path):
+    (tmp_path / "policy.yaml").write_text(BASE + """---
+apiVersion: cxpolicy/v1
+kind: ServiceStandard
+metadata: {id: fcr-75}
+spec:
+  owner: care
+  appliesTo: {touchpoints: [care-line]}
+  metric: first-contact-resolution
+  objective: {min: 75%}
+---
+apiVersion: cxpolicy/v1
+kind: Dataset
+metadata: {id: calls}
+spec:
+  owner: care
+  holds: interactions
+  path: calls.jsonl
+  columns: {touchpoint: queue, time: at, metrics: {first-contact-resolution: resolved}}
+""", encoding="utf-8")
+    rows = [{"queue": "care-line", "at": f"2026-11-0{1 + i % 9} 09:00:00", "resolved": i % 4 != 0} for i in range(40)]
+    (tmp_path / "calls.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    result = _measured(tmp_path)
+    (item,) = [a for a in result.attainments if a.standard == "fcr-75"]
+    assert (item.rows, item.met, item.segment) == (40, 30, "")  # no segment column: the promise to everyone
+    assert not [f for f in result.findings if f.code == "CX601"]  # 75% resolved meets min 75%
+    rows[1]["resolved"] = False
+    (tmp_path / "calls.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    assert [f.code for f in _measured(tmp_path).findings if f.code == "CX601"] == ["CX601"]
+
+
+def test_the_example_tells_its_story():
+    result = _measured(POLICIES)
+    broken = [(f.entity, f.code) for f in result.findings if f.severity.value == "error"]
+    assert broken == [("servicestandard:phone-answer-plus-20s", "CX601")]  # the Plus line in November
+    by_month = {a.period.month: a.share for a in result.attainments
+                if a.standard == "phone-answer-plus-20s" and a.period.year == 2026}
+    assert min(by_month[m] for m in range(1, 9)) > 0.9  # kept until the autumn,
+    assert by_month[9] > by_month[10] > by_month[11] and by_month[11] < 0.9  # then slipping
+    assert {f.code for f in result.findings} == {"CX601", "CX602", "CX605", "CX606"}
+    assert sum(p.rows for p in result.problems) < 100
+
+
+def test_the_example_data_is_small_enough_to_commit():
+    assert sum(path.stat().st_size for path in (POLICIES / "data").iterdir()) < 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("what,breaks,said", [
+    ("path", lambda root: (root / "data" / "contact-centre.parquet").unlink(), "matches no file"),
+    ("file", lambda root: (root / "data" / "contact-centre.parquet").write_bytes(b"not parquet at all"),
+     "cannot read"),
+    ("column", lambda root: (root / "datasets" / "contact-centre.yaml").write_text(
+        (root / "datasets" / "contact-centre.yaml").read_text().replace("time: started_at", "time: started"),
+        encoding="utf-8"), "has no column 'started'"),
+])
+def test_data_that_cannot_be_read_is_one_plain_error(run, tmp_path, what, breaks, said):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    breaks(root)
+    result = run("measure", str(root), "--as-of", AS_OF)
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert said in line and "datasets/contact-centre.yaml" in line and "Traceback" not in result.stderr
+
+
+def test_formats_and_exit_codes(run):
+    text = run("measure", str(POLICIES), "--as-of", AS_OF)
+    assert text.exit_code == 1 and "phone-answer-plus-20s" in text.stdout and "CX601" in text.stdout
+    assert run("measure", str(POLICIES), "--as-of", AS_OF, "--fail-on", "error", "--period", "quarter").exit_code in (0, 1)
+    document = json.loads(run("measure", str(POLICIES), "--as-of", AS_OF, "--format", "json").stdout)
+    assert document["report"] == "measure" and document["latest"] == "2026-11-01"
+    assert any(a["standard"] == "phone-answer-plus-20s" and not a["kept"] for a in document["attainments"])
+    rows = list(csv.DictReader(io.StringIO(run("measure", str(POLICIES), "--as-of", AS_OF, "--format", "csv").stdout)))
+    assert len({row["period"] for row in rows}) == 12
+    assert "# Promises kept" in run("measure", str(POLICIES), "--as-of", AS_OF, "--format", "markdown").stdout
+    assert run("measure", str(POLICIES), "--engine", "duckdb", "--spark-master", "local").exit_code == 2
+
+
+def test_a_repository_without_datasets_says_so(run, tmp_path):
+    (tmp_path / "policy.yaml").write_text(BASE, encoding="utf-8")
+    result = run("measure", str(tmp_path))
+    assert result.exit_code == 2 and "declares no Dataset" in result.stderr
+
+
+def _spark():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("pyspark is missing; make test installs it (the test extra)")
+        pytest.skip("pyspark is missing (pip install 'cxpolicy[spark]')")
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Java is missing; .ci/run installs it (default-jre-headless)")
+        pytest.skip("Java is missing (apt-get install default-jre-headless)")
+    return measure.Spark()
+
+
+def test_spark_gives_the_same_results_as_duckdb_on_the_example(tmp_path):
+    spark = _spark()
+    on_spark = _measured(POLICIES, spark)
+    on_duckdb = _measured(POLICIES)
+    assert on_spark.attainments == on_duckdb.attainments and len(on_duckdb.attainments) > 100
+    assert on_spark.problems == on_duckdb.problems
+    assert on_spark.actuals == on_duckdb.actuals
+    assert on_spark.findings == on_duckdb.findings
