@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 # to a git repository of its own in build/history-example (the last commit is policies/ as it is).
 demo: $(STAMP)
 	$(BIN)/cxpolicy check policies
+	$(BIN)/cxpolicy measure policies --as-of 2026-12-01 --exit-zero
 	rm -rf build/history-example
 	$(BIN)/python benchmarks/history_example.py build/history-example >/dev/null
 	$(BIN)/cxpolicy report history build/history-example/policies --width 160

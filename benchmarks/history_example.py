@@ -158,6 +158,8 @@ def _write(repo: Path, files: Files) -> None:
         target = folder / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    if (EXAMPLE / "data").is_dir():  # what the Datasets read, the same in every commit (one blob in git)
+        shutil.copytree(EXAMPLE / "data", folder / "data")
 
 
 def build(out: Path, revisions: int = len(MONTHS)) -> Path:

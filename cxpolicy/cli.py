@@ -627,7 +627,8 @@ def _report(kind: str, path: str | None, output_format: str, output: str | None,
         view = executive.build(result, scores, waivers_as_of=today.date() if today else dt.date.today())
         text = report_html.page(owners, scores, result.outcome, title=result.policy.title, today=result.today,
                                 view=view, policy=result.policy,
-                                history=_history(path or default_root(), last=history) if history else None)
+                                history=_history(path or default_root(), last=history) if history else None,
+                                scorecard=_scorecard(result, today.date() if today else dt.date.today()))
     else:
         renderer = import_module(f"cxpolicy.render.report_{output_format}")
         fitted = {"width": _width(width, output)} if output_format == "text" else {}
@@ -652,6 +653,23 @@ def report_ownership(path: str | None, output_format: str, output: str | None, t
         fail_usage("--history adds a chart to the page: it goes with --format html (for the table, use "
                    "`cxpolicy report history`)")
     _report("ownership", path, output_format, output, today, team, history, width)
+
+
+def _scorecard(result: Any, day: Any) -> Any:
+    """The page's scorecard when the policy declares Datasets (measured with DuckDB); None otherwise. Data
+    that cannot be read is said on the page, which is still written."""
+    if not result.policy.of("dataset"):
+        return None
+    from cxpolicy import measure as measuring
+    from cxpolicy.reports import scorecard
+
+    runner = measuring.DuckDB()
+    try:
+        return scorecard.build(result, measuring.measure(result, as_of=day, engine=runner))
+    except measuring.DataError as error:
+        return scorecard.Scorecard(day, "month", None, error=str(error))
+    finally:
+        runner.close()
 
 
 def _history(path: str, **options: Any) -> Any:
@@ -828,8 +846,10 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
               show_default=True, help="text for people; json for tools; markdown for a wiki; csv for a spreadsheet.")
 @output_option
 @fail_on_option
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run (2 still means the data "
+                                               "could not be read).")
 def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_master: str | None,
-            spark_remote: str | None, output_format: str, output: str | None, fail_on: str) -> None:
+            spark_remote: str | None, output_format: str, output: str | None, fail_on: str, exit_zero: bool) -> None:
     """Whether the promises are kept: each interaction of the Datasets judged against the promise in force
     for its touchpoint, segment and metric, attainment per standard, segment and period against what the
     standard promises, and each KPI's actuals against the line to its targets (CX6xx).
@@ -875,7 +895,7 @@ def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_m
         renderer = {"json": measurement.json_document, "markdown": measurement.markdown, "csv": measurement.csv}
         text, colour = renderer[output_format](found, result.policy, outcome), False
     emit(text, output, colour=colour)
-    sys.exit(EXIT_FINDINGS if outcome.failed(threshold) else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if outcome.failed(threshold) and not exit_zero else EXIT_CLEAN)
 
 
 @cli.command()

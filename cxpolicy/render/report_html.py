@@ -105,8 +105,22 @@ def _touchpoint_counts(ownership: OwnershipReport) -> str:
     return f"{plural(len(states), 'touchpoint')}: " + ", ".join(shown) if states else "no touchpoints on a map"
 
 
+def _scorecard_charts(scorecard: Any) -> dict[str, Any]:
+    charts: dict[str, Any] = {}
+    for index, card in enumerate(scorecard.standards):
+        promise = ("promised", tuple(round(card.promised * 100, 1) for _ in card.periods), "#5b6475")
+        lines = [(name, values, colour) for (name, values), colour in zip(card.series, _SERIES_COLOURS)]
+        charts[card.id] = svg.history(f"kept-{index}", f"{card.title}: share of interactions that met it, by period",
+                                      [*lines, promise], list(card.periods), width=320, height=150,
+                                      dashed=frozenset({"promised"}))
+    for index, card in enumerate(scorecard.kpis):
+        charts["kpi:" + card.id] = svg.trajectory(f"kept-kpi-{index}", card.title, list(card.points), card.unit,
+                                                  scorecard.as_of, actuals=list(card.actuals))
+    return charts
+
+
 def page(ownership: OwnershipReport, coverage: CoverageReport, outcome: Outcome, *, title: str, today: dt.date,
-         view: ExecutiveView, policy: Any, history: Any = None) -> str:
+         view: ExecutiveView, policy: Any, history: Any = None, scorecard: Any = None) -> str:
     template = _environment().get_template("report.html.j2")
     green, amber = view.thresholds
     charts = {kpi.id: svg.trajectory(f"kpi-chart-{index}", kpi.title,
@@ -129,13 +143,16 @@ def page(ownership: OwnershipReport, coverage: CoverageReport, outcome: Outcome,
         charts=charts,
         drives_chart=svg.drives("drives", leading, lagging, links),
         history=history,
+        scorecard=scorecard,
+        scorecard_charts=_scorecard_charts(scorecard) if scorecard is not None and not scorecard.error else {},
         history_charts=_history_charts(history) if history is not None else None,
         measures=MEASURES,
         roles=ROLES,
         rag=lambda ratio: rag(ratio, green, amber),
         rag_words=RAG_WORDS,
         kind_words={"touchpoint": "touchpoint", "journey": "journey", "servicestandard": "standard", "kpi": "KPI",
-                    "channel": "channel", "listeningpost": "listening post", "segment": "segment", "waiver": "waiver"},
+                    "channel": "channel", "listeningpost": "listening post", "segment": "segment", "waiver": "waiver",
+                    "dataset": "dataset"},
         inline=inline,
         plural=plural,
         percent=lambda value: f"{value:g}%",

@@ -34,14 +34,15 @@ def _svg(width: int, height: int, label: str, description: str, body: list[str],
 
 
 def trajectory(ident: str, title: str, points: Sequence[tuple[dt.date, float, str]], unit: str,
-               today: dt.date, *, width: int = 300, height: int = 130) -> Markup:
-    """A KPI's baseline and dated targets joined by the straight line between them, with today marked.
-    `points` are (date, value, "baseline" | "target"), the baseline first."""
+               today: dt.date, *, width: int = 300, height: int = 130,
+               actuals: Sequence[tuple[dt.date, float]] = ()) -> Markup:
+    """A KPI's baseline and dated targets joined by the straight line between them, with today marked,
+    and its actuals (when measured) as a solid line. `points` are (date, value, "baseline" | "target")."""
     left, right, top, bottom = 26, 26, 20, 22
-    dates = [when for when, _, _ in points] + [today]
+    dates = [when for when, _, _ in points] + [today] + [when for when, _ in actuals]
     first, last = min(dates), max(dates)
     span = max((last - first).days, 1)
-    values = [value for _, value, _ in points]
+    values = [value for _, value, _ in points] + [value for _, value in actuals]
     low, high = min(values), max(values)
     pad = (high - low) * 0.15 or max(abs(high) * 0.1, 1)
     low, high = low - pad, high + pad
@@ -60,6 +61,9 @@ def trajectory(ident: str, title: str, points: Sequence[tuple[dt.date, float, st
     if len(points) > 1:
         path = " ".join(f"{x(when):.1f},{y(value):.1f}" for when, value, _ in points)
         body.append(f'<polyline points="{path}" fill="none" stroke="{ACCENT}" stroke-width="2" stroke-dasharray="6 4"/>')
+    if actuals:
+        line = " ".join(f"{x(when):.1f},{y(value):.1f}" for when, value in actuals)
+        body.append(f'<polyline points="{line}" fill="none" stroke="{INK}" stroke-width="1.5"/>')
     for when, value, label in points:
         shape = ('<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}"/>' if label == "baseline" else
                  '<rect x="{:.1f}" y="{:.1f}" width="8" height="8" fill="{}" transform="translate(-4 -4)"/>')
@@ -70,6 +74,8 @@ def trajectory(ident: str, title: str, points: Sequence[tuple[dt.date, float, st
         body.append(f'<text x="{x(when):.1f}" y="{height - bottom + 12}" text-anchor="{anchor}" font-size="11" '
                     f'fill="{MUTED}">{when.isoformat()}</text>')
     said = "; ".join(f"{label} {_number(value)}{suffix} on {when.isoformat()}" for when, value, label in points)
+    if actuals:
+        said += "; actual " + ", ".join(f"{_number(value)}{suffix} on {when.isoformat()}" for when, value in actuals)
     return _svg(width, height, f"{title}: baseline and targets", said or "no baseline or target", body, ident)
 
 
@@ -105,7 +111,8 @@ def drives(ident: str, leading: Sequence[tuple[str, str]], lagging: Sequence[tup
 
 
 def history(ident: str, title: str, series: Sequence[tuple[str, Sequence[float | None], str]],
-            labels: Sequence[str], *, width: int = 560, height: int = 190, percent: bool = True) -> Markup:
+            labels: Sequence[str], *, width: int = 560, height: int = 190, percent: bool = True,
+            dashed: frozenset[str] = frozenset()) -> Markup:
     """Lines over revisions: `series` are (name, values per revision, colour); `labels` name the revisions
     (dates). Values are shares in percent when `percent`, else counts."""
     left, right, top, bottom = 44, 120, 14, 30
@@ -131,8 +138,9 @@ def history(ident: str, title: str, series: Sequence[tuple[str, Sequence[float |
     for position, (name, points, colour) in enumerate(series):
         drawn = [(x(i), y(v)) for i, v in enumerate(points) if v is not None]
         if len(drawn) > 1:
+            dash = ' stroke-dasharray="6 4"' if name in dashed else ""
             body.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in drawn)}" fill="none" '
-                        f'stroke="{colour}" stroke-width="2"/>')
+                        f'stroke="{colour}" stroke-width="2"{dash}/>')
         for a, b in drawn:
             body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" fill="{colour}"/>')
         body.append(f'<rect x="{width - right + 10}" y="{top + position * 18}" width="10" height="10" fill="{colour}"/>'

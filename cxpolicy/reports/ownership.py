@@ -24,6 +24,7 @@ KIND_LABELS = {
     "listeningpost": "listening posts",
     "segment": "segments",
     "waiver": "waivers",
+    "dataset": "datasets",
 }
 ROLES = (*RACI_ROLES, "sponsor", "fed")
 UNOWNED_CODES = ("CX401", "CX402")
