@@ -144,23 +144,36 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _metric_value(columns: dict[str, str]) -> str:
-    """One CASE giving each row's value for the metric of the joined `metrics` row, yes/no words read as 1/0."""
+def _metric_value(columns: dict[str, str], kinds: dict[str, str]) -> str:
+    """One CASE giving each row's value for the metric of the joined `metrics` row: a number as it is, true
+    and false as 1 and 0, and in a text column the words yes/no and true/false as 1 and 0 too. Typed
+    columns (Parquet's, say) are read as they are, never through text."""
     branches = []
     for metric, column in sorted(columns.items()):
-        text = f"LOWER(TRIM(CAST(i.{_quoted(column)} AS VARCHAR)))"
-        branches.append(
-            f"WHEN '{metric}' THEN CASE WHEN {text} IN ('true', 't', 'yes', 'y') THEN 1.0 "
-            f"WHEN {text} IN ('false', 'f', 'no', 'n') THEN 0.0 ELSE TRY_CAST({text} AS DOUBLE) END")
+        written = f"i.{_quoted(column)}"
+        kind = kinds.get(column, "text")
+        if kind == "number":
+            value = f"CAST({written} AS DOUBLE)"
+        elif kind == "boolean":
+            value = f"CASE WHEN {written} THEN 1.0 WHEN NOT {written} THEN 0.0 END"
+        else:
+            text = f"LOWER(TRIM(CAST({written} AS VARCHAR)))"
+            value = (f"CASE WHEN {text} IN ('true', 't', 'yes', 'y') THEN 1.0 "
+                     f"WHEN {text} IN ('false', 'f', 'no', 'n') THEN 0.0 ELSE TRY_CAST({text} AS DOUBLE) END")
+        branches.append(f"WHEN '{metric}' THEN {value}")
     return "CASE m.metric " + " ".join(branches) + " END"
 
 
-def attainment_sql(columns: Any, period: str, start: dt.date | None) -> str:
-    """The one query, for one dataset's columns, in DuckDB's dialect."""
+def attainment_sql(columns: Any, period: str, start: dt.date | None, kinds: dict[str, str] | None = None) -> str:
+    """The one query, for one dataset's columns (and their kinds: number, boolean or text), in DuckDB's dialect."""
+    kinds = kinds or {}
     segment = f"CAST(i.{_quoted(columns.segment)} AS VARCHAR)" if columns.segment else "CAST(NULL AS VARCHAR)"
     window = f"happened >= CAST('{start.isoformat()}' AS TIMESTAMP)" if start else "TRUE"
-    sql = ATTAINMENT.format(touchpoint=_quoted(columns.touchpoint), segment_column=segment, time=_quoted(columns.time),
-                            metric_value=_metric_value(columns.metrics), period=period)
+    time = _quoted(columns.time)
+    happened = f"CAST(i.{time} AS TIMESTAMP)" if kinds.get(columns.time) == "time" else f"TRY_CAST(i.{time} AS TIMESTAMP)"
+    sql = ATTAINMENT.format(touchpoint=_quoted(columns.touchpoint), segment_column=segment, time=time,
+                            metric_value=_metric_value(columns.metrics, kinds), period=period)
+    sql = sql.replace(f"TRY_CAST(i.{time} AS TIMESTAMP)", happened)
     return sql.replace("period_ok(happened)", window)
 
 
@@ -195,8 +208,9 @@ class DuckDB:
         listed = "[" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + "]"
         self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {reader}({listed}{options})")
 
-    def columns(self, name: str) -> list[str]:
-        return [row[0] for row in self.connection.execute(f"DESCRIBE {name}").fetchall()]
+    def columns(self, name: str) -> dict[str, str]:
+        """Each column's kind: number, boolean, time or text."""
+        return {row[0]: _kind(row[1]) for row in self.connection.execute(f"DESCRIBE {name}").fetchall()}
 
     def query(self, sql: str) -> list[tuple]:
         return self.connection.execute(sql).fetchall()
@@ -234,8 +248,8 @@ class Spark:
             frame = reader.json(paths)
         frame.createOrReplaceTempView(name)
 
-    def columns(self, name: str) -> list[str]:
-        return list(self.session.table(name).columns)
+    def columns(self, name: str) -> dict[str, str]:
+        return {column: _kind(kind) for column, kind in self.session.table(name).dtypes}
 
     def query(self, sql: str) -> list[tuple]:
         import sqlglot
@@ -245,6 +259,19 @@ class Spark:
 
     def close(self) -> None:
         self.session.stop()
+
+
+def _kind(written: str) -> str:
+    """An engine's column type as number, boolean, time or text."""
+    upper = written.upper()
+    if upper.startswith(("BOOL",)):
+        return "boolean"
+    if upper.startswith(("TIMESTAMP", "DATE")):
+        return "time"
+    if upper.startswith(("TINYINT", "SMALLINT", "INT", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                         "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "LONG", "SHORT", "BYTE")):
+        return "number"
+    return "text"
 
 
 # --------------------------------------------------------------------------- periods
@@ -302,11 +329,11 @@ def _paths(root: str, dataset: Any) -> tuple[list[str], str]:
     return found, kind
 
 
-def _register(engine: Any, name: str, root: str, dataset: Any) -> None:
+def _register(engine: Any, name: str, root: str, dataset: Any) -> dict[str, str]:
     paths, kind = _paths(root, dataset)
     try:
         engine.files(name, paths, kind)
-        present = set(engine.columns(name))
+        present = engine.columns(name)
     except DataError:
         raise
     except Exception as error:  # the engine's own words: a file it cannot read
@@ -319,6 +346,7 @@ def _register(engine: Any, name: str, root: str, dataset: Any) -> None:
         if column is not None and column not in present:
             raise DataError(f"{dataset.file}: dataset {dataset.id}: the data has no column '{column}' "
                             f"(it has: {', '.join(sorted(present)) or 'none'})")
+    return present
 
 
 def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> Measurement:
@@ -343,9 +371,9 @@ def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> 
         engine.table("segment_names", [("source", "VARCHAR"), ("id", "VARCHAR")], sorted(segments.items()))
         engine.table("metrics", [("metric", "VARCHAR"), ("first_metric", "BOOLEAN")],
                      [(metric, index == 0) for index, metric in enumerate(sorted(spec.columns.metrics))])
-        _register(engine, "interactions", policy.root, dataset)
+        kinds = _register(engine, "interactions", policy.root, dataset)
         for standard, segment, start, problem, value, rows, met in engine.query(
-                attainment_sql(spec.columns, period, None)):
+                attainment_sql(spec.columns, period, None, kinds)):
             if problem is not None:
                 result.problems.append(Problem(dataset.id, problem, value, int(rows)))
             elif start is not None and start < period_start(as_of, period):

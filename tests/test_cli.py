@@ -181,7 +181,7 @@ def test_quiet_prints_only_the_summary_and_nothing_when_clean(run, tmp_path):
     assert run("check", "-q", str(POLICIES)).output == ""
     result = run("check", "--quiet", str(_broken_copy(tmp_path)))
     assert result.exit_code == 1
-    assert result.output == ("1 error, 1 info in 33 files, 141 entities "
+    assert result.output == ("1 error, 1 info in 34 files, 143 entities "
                              "(1 info not shown; use -v; 1 waived; use --show-waived).\n")
 
 
@@ -256,7 +256,7 @@ def test_standard_input_stands_for_the_named_file_in_its_repository():
     result = _cxpolicy("check", "-", "--stdin-filename", "journeys/returns.yaml", stdin=edited, cwd=POLICIES)
     out = result.stdout.decode()
     assert result.returncode == 1 and out.startswith("journeys/returns.yaml:9:10: error CX104 'returns-opps'")
-    assert "in 1 file, 141 entities" in out  # the rest of the repository was read from disk, unchanged
+    assert "in 1 file, 143 entities" in out  # the rest of the repository was read from disk, unchanged
     assert b"returns-opps" not in (POLICIES / "journeys" / "returns.yaml").read_bytes()
 
 
