@@ -78,35 +78,42 @@ class Measurement:
 ATTAINMENT = """
 WITH source_rows AS (
   SELECT
-    CAST(i.{touchpoint} AS VARCHAR) AS source_touchpoint,
-    {segment_column} AS source_segment,
-    TRY_CAST(i.{time} AS TIMESTAMP) AS happened,
-    m.metric AS metric,
-    m.first_metric AS first_metric,
-    {metric_value} AS value
-  FROM interactions AS i
-  CROSS JOIN metrics AS m
+    t.id AS touchpoint,
+    s.id AS segment,
+    src.source_touchpoint,
+    src.source_segment,
+    src.happened,
+    {value_columns},
+    CASE
+      WHEN src.source_touchpoint IS NULL OR src.source_touchpoint = '' THEN 'missing touchpoint'
+      WHEN src.happened IS NULL THEN 'unreadable time'
+      WHEN t.id IS NULL THEN 'unknown touchpoint'
+      WHEN src.source_segment IS NOT NULL AND src.source_segment <> '' AND s.id IS NULL THEN 'unknown segment'
+    END AS row_problem
+  FROM (
+    SELECT
+      CAST(i.{touchpoint} AS VARCHAR) AS source_touchpoint,
+      {segment_column} AS source_segment,
+      TRY_CAST(i.{time} AS TIMESTAMP) AS happened,
+      {raw_columns}
+    FROM interactions AS i
+  ) AS src
+  LEFT JOIN touchpoint_names AS t ON t.source = src.source_touchpoint
+  LEFT JOIN segment_names AS s ON s.source = src.source_segment
 ),
-named AS (
-  SELECT r.*, t.id AS touchpoint, s.id AS segment
+valued AS (
+  SELECT r.*, m.metric, m.first_metric, {metric_value} AS value
   FROM source_rows AS r
-  LEFT JOIN touchpoint_names AS t ON t.source = r.source_touchpoint
-  LEFT JOIN segment_names AS s ON s.source = r.source_segment
+  JOIN metrics AS m ON r.row_problem IS NULL OR m.first_metric
 ),
 judged AS (
   SELECT
-    n.*, p.standard, p.bound, p.threshold, p.per_interaction, p.duration,
-    CASE
-      WHEN n.source_touchpoint IS NULL OR TRIM(n.source_touchpoint) = '' THEN 'missing touchpoint'
-      WHEN n.happened IS NULL THEN 'unreadable time'
-      WHEN n.touchpoint IS NULL THEN 'unknown touchpoint'
-      WHEN n.source_segment IS NOT NULL AND TRIM(n.source_segment) <> '' AND n.segment IS NULL THEN 'unknown segment'
-      WHEN p.duration AND n.value < 0 THEN 'negative duration'
-      ELSE NULL
-    END AS problem
-  FROM named AS n
+    v.*, p.standard, p.bound, p.threshold, p.per_interaction,
+    COALESCE(v.row_problem, CASE WHEN p.duration AND v.value < 0 THEN 'negative duration' END) AS problem
+  FROM valued AS v
   LEFT JOIN promises AS p
-    ON p.touchpoint = n.touchpoint AND p.segment = COALESCE(n.segment, '') AND p.metric = n.metric
+    ON v.row_problem IS NULL AND p.touchpoint = v.touchpoint AND p.segment = COALESCE(v.segment, '')
+   AND p.metric = v.metric
 )
 SELECT
   CASE WHEN problem IS NULL THEN standard END AS standard,
@@ -144,13 +151,20 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _value_columns(columns: dict[str, str]) -> dict[str, str]:
+    """The data column each metric reads, named v0, v1... in the query (a column may serve two metrics)."""
+    ordered = sorted(set(columns.values()))
+    return {column: f"v{index}" for index, column in enumerate(ordered)}
+
+
 def _metric_value(columns: dict[str, str], kinds: dict[str, str]) -> str:
     """One CASE giving each row's value for the metric of the joined `metrics` row: a number as it is, true
     and false as 1 and 0, and in a text column the words yes/no and true/false as 1 and 0 too. Typed
     columns (Parquet's, say) are read as they are, never through text."""
     branches = []
+    named = _value_columns(columns)
     for metric, column in sorted(columns.items()):
-        written = f"i.{_quoted(column)}"
+        written = f"r.{named[column]}"
         kind = kinds.get(column, "text")
         if kind == "number":
             value = f"CAST({written} AS DOUBLE)"
@@ -170,9 +184,14 @@ def attainment_sql(columns: Any, period: str, start: dt.date | None, kinds: dict
     segment = f"CAST(i.{_quoted(columns.segment)} AS VARCHAR)" if columns.segment else "CAST(NULL AS VARCHAR)"
     window = f"happened >= CAST('{start.isoformat()}' AS TIMESTAMP)" if start else "TRUE"
     time = _quoted(columns.time)
-    happened = f"CAST(i.{time} AS TIMESTAMP)" if kinds.get(columns.time) == "time" else f"TRY_CAST(i.{time} AS TIMESTAMP)"
+    # NULLIF also keeps DuckDB from pushing the cast into its CSV reader, where a bad time would stop the scan.
+    happened = (f"CAST(i.{time} AS TIMESTAMP)" if kinds.get(columns.time) == "time"
+                else f"TRY_CAST(NULLIF(CAST(i.{time} AS VARCHAR), '') AS TIMESTAMP)")
+    named = _value_columns(columns.metrics)
     sql = ATTAINMENT.format(touchpoint=_quoted(columns.touchpoint), segment_column=segment, time=time,
-                            metric_value=_metric_value(columns.metrics, kinds), period=period)
+                            metric_value=_metric_value(columns.metrics, kinds), period=period,
+                            raw_columns=", ".join(f"i.{_quoted(column)} AS {name}" for column, name in named.items()),
+                            value_columns=", ".join(f"src.{name}" for name in named.values()))
     sql = sql.replace(f"TRY_CAST(i.{time} AS TIMESTAMP)", happened)
     return sql.replace("period_ok(happened)", window)
 
