@@ -48,8 +48,8 @@ def test_ownership_numbers_agree_across_json_csv_and_markdown(run):
         if line.startswith("| ") and cells[0] in ROLES:
             from_markdown[(team, cells[0])] += 1
     assert from_markdown == from_csv
-    # The example's 40 touchpoints, 8 journeys, 21 standards, 18 KPIs, 8 channels and 7 listening posts.
-    assert sum(n for (_, role), n in from_json.items() if role == "accountable") == 40 + 8 + 21 + 18 + 8 + 7
+    # The example's 40 touchpoints, 8 journeys, 21 standards, 18 KPIs, 8 channels, 7 listening posts, 2 datasets.
+    assert sum(n for (_, role), n in from_json.items() if role == "accountable") == 40 + 8 + 21 + 18 + 8 + 7 + 2
 
 
 def test_coverage_numbers_agree_across_json_csv_and_markdown(run):

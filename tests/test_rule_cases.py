@@ -31,7 +31,7 @@ def test_every_rule_of_the_catalogue_has_a_case():
     from cxpolicy.catalogue import checks
 
     covered = {case["code"] for case in CASES}
-    assert {c.code for c in checks() if c.code >= "CX200"} <= covered
+    assert {c.code for c in checks() if "CX200" <= c.code < "CX600"} <= covered  # CX6xx: tests/test_measure.py
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
