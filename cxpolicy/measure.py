@@ -78,12 +78,9 @@ class Measurement:
 ATTAINMENT = """
 WITH source_rows AS (
   SELECT
+    src.*,
     t.id AS touchpoint,
     s.id AS segment,
-    src.source_touchpoint,
-    src.source_segment,
-    src.happened,
-    {value_columns},
     CASE
       WHEN src.source_touchpoint IS NULL OR src.source_touchpoint = '' THEN 'missing touchpoint'
       WHEN src.happened IS NULL THEN 'unreadable time'
@@ -102,22 +99,24 @@ WITH source_rows AS (
   LEFT JOIN segment_names AS s ON s.source = src.source_segment
 ),
 valued AS (
-  SELECT r.*, m.metric, m.first_metric, {metric_value} AS value
+  SELECT
+    r.*, m.metric, m.first_metric, {metric_value} AS value,
+    CASE WHEN r.row_problem IS NULL THEN r.touchpoint ELSE '' END AS touchpoint_key,
+    CASE WHEN r.row_problem IS NULL THEN COALESCE(r.segment, '') ELSE '' END AS segment_key
   FROM source_rows AS r
-  JOIN metrics AS m ON r.row_problem IS NULL OR m.first_metric
+  CROSS JOIN metrics AS m
 ),
 judged AS (
   SELECT
     v.*, p.standard, p.bound, p.threshold, p.per_interaction,
     COALESCE(v.row_problem, CASE WHEN p.duration AND v.value < 0 THEN 'negative duration' END) AS problem
   FROM valued AS v
-  LEFT JOIN promises AS p
-    ON v.row_problem IS NULL AND p.touchpoint = v.touchpoint AND p.segment = COALESCE(v.segment, '')
-   AND p.metric = v.metric
+  JOIN promises AS p
+    ON p.touchpoint = v.touchpoint_key AND p.segment = v.segment_key AND p.metric = v.metric
 )
 SELECT
   CASE WHEN problem IS NULL THEN standard END AS standard,
-  CASE WHEN problem IS NULL THEN COALESCE(segment, '') END AS segment,
+  CASE WHEN problem IS NULL THEN segment_key END AS segment,
   CASE WHEN problem IS NULL THEN CAST(DATE_TRUNC('{period}', happened) AS DATE) END AS period,
   problem,
   CASE WHEN problem = 'unknown touchpoint' THEN source_touchpoint
@@ -131,7 +130,7 @@ SELECT
         ELSE 0
       END) AS met_count
 FROM judged
-WHERE (problem IS NULL AND standard IS NOT NULL AND value IS NOT NULL AND period_ok(happened))
+WHERE (problem IS NULL AND value IS NOT NULL AND period_ok(happened))
    OR (problem IS NOT NULL AND (first_metric OR problem = 'negative duration'))
 GROUP BY 1, 2, 3, 4, 5
 """
@@ -190,8 +189,7 @@ def attainment_sql(columns: Any, period: str, start: dt.date | None, kinds: dict
     named = _value_columns(columns.metrics)
     sql = ATTAINMENT.format(touchpoint=_quoted(columns.touchpoint), segment_column=segment, time=time,
                             metric_value=_metric_value(columns.metrics, kinds), period=period,
-                            raw_columns=", ".join(f"i.{_quoted(column)} AS {name}" for column, name in named.items()),
-                            value_columns=", ".join(f"src.{name}" for name in named.values()))
+                            raw_columns=", ".join(f"i.{_quoted(column)} AS {name}" for column, name in named.items()))
     sql = sql.replace(f"TRY_CAST(i.{time} AS TIMESTAMP)", happened)
     return sql.replace("period_ok(happened)", window)
 
@@ -317,8 +315,10 @@ def previous_period(start: dt.date, period: str) -> dt.date:
 
 def _promises(policy: Any, graph: Any, metrics: set[str]) -> list[tuple]:
     """(touchpoint, segment, metric, standard, bound, threshold, per_interaction, duration) for every
-    promise in force; segment "" is the promise to a customer whose segment the data does not say."""
-    rows = []
+    promise in force; segment "" is the promise to a customer whose segment the data does not say. A row
+    ("", "", metric, no standard) per metric takes the rows that cannot be measured, so that one inner
+    join carries both them and the measured rows (touchpoint ids are never empty)."""
+    rows = [("", "", metric, None, None, None, None, False) for metric in sorted(metrics)]
     segments = [segment.id for segment in policy.of("segment")]
     for touchpoint in policy.of("touchpoint"):
         for metric in sorted({a.metric for a in graph.standards_for(touchpoint.id)} & metrics):
