@@ -15,7 +15,6 @@ at most 1.3, and 10 times the rows at most 11 times the time. Recorded in docs/p
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ FLOOR = """
 import duckdb, json, sys
 promises, names, segments, path = json.load(open(sys.argv[1]))
 db = duckdb.connect()
+db.execute("SET memory_limit = ?", [sys.argv[2]])
 db.execute("CREATE TABLE promises (touchpoint VARCHAR, segment VARCHAR, metric VARCHAR, standard VARCHAR, bound VARCHAR, threshold DOUBLE, per_interaction BOOLEAN, duration BOOLEAN)")
 db.executemany("INSERT INTO promises VALUES (?, ?, ?, ?, ?, ?, ?, ?)", promises)
 db.execute("CREATE TABLE names (source VARCHAR, id VARCHAR)"); db.executemany("INSERT INTO names VALUES (?, ?)", names)
@@ -68,13 +68,14 @@ print(len(rows))
 
 
 def _timed(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one whole process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Seconds and peak resident memory (MB) of one whole process (its own rusage, from wait4)."""
+    import os
+
     started = time.perf_counter()
-    subprocess.run(command, check=False, capture_output=True)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    process.returncode = 0
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def _prepare(work: Path, rows: int) -> tuple[Path, Path]:
@@ -107,6 +108,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000_000, 100_000_000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--memory-limit", default="2GB", help="DuckDB's limit, for the floor and for measure")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cxpolicy-measure-"))
     floor_script = work / "floor.py"
@@ -115,17 +117,21 @@ def main() -> int:
     try:
         for rows in args.rows:
             root, floor_input = _prepare(work, rows)
-            floors, measures, peaks = [], [], []
+            floors, measures, peaks, floor_peaks = [], [], [], []
             for _ in range(args.rounds):
-                floors.append(_timed([sys.executable, str(floor_script), str(floor_input)])[0])
+                floor_seconds, floor_peak = _timed([sys.executable, str(floor_script), str(floor_input), args.memory_limit])
+                floors.append(floor_seconds)
+                floor_peaks.append(floor_peak)
                 seconds, peak = _timed([sys.executable, "-m", "cxpolicy", "measure", str(root), "--as-of",
-                                        "2026-12-02", "--format", "csv", "--exit-zero"])
+                                        "2026-12-02", "--format", "csv", "--exit-zero",
+                                        "--memory-limit", args.memory_limit])
                 measures.append(seconds)
                 peaks.append(peak)
             results[rows] = (statistics.median(floors), statistics.median(measures), max(peaks))
             floor, measured, peak = results[rows]
             print(f"{rows:>12,} rows: floor {floor:6.2f} s, measure {measured:6.2f} s, ratio {measured / floor:4.2f} "
-                  f"(target <= 1.3), peak RSS {peak:,.0f} MB", flush=True)
+                  f"(target <= 1.3); peak RSS measure {peak:,.0f} MB, floor {max(floor_peaks):,.0f} MB "
+                  f"(DuckDB limit {args.memory_limit})", flush=True)
             for path in work.glob(f"interactions-{rows}.parquet"):
                 path.unlink()
         sizes = sorted(results)

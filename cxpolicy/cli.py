@@ -842,6 +842,8 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
               help="duckdb: embedded, reads the files in place; spark: the same computation on Apache Spark.")
 @click.option("--spark-master", metavar="URL", help="With --engine spark: the cluster master (default local[*]).")
 @click.option("--spark-remote", metavar="URL", help="With --engine spark: a Spark Connect server, e.g. sc://host:15002.")
+@click.option("--memory-limit", metavar="SIZE", help="With --engine duckdb: the most memory DuckDB may use, e.g. 2GB "
+                                                   "(default: DuckDB's own, 80%% of the machine's).")
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "markdown", "csv")), default="text",
               show_default=True, help="text for people; json for tools; markdown for a wiki; csv for a spreadsheet.")
 @output_option
@@ -849,7 +851,8 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run (2 still means the data "
                                                "could not be read).")
 def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_master: str | None,
-            spark_remote: str | None, output_format: str, output: str | None, fail_on: str, exit_zero: bool) -> None:
+            spark_remote: str | None, memory_limit: str | None, output_format: str, output: str | None, fail_on: str,
+            exit_zero: bool) -> None:
     """Whether the promises are kept: each interaction of the Datasets judged against the promise in force
     for its touchpoint, segment and metric, attainment per standard, segment and period against what the
     standard promises, and each KPI's actuals against the line to its targets (CX6xx).
@@ -867,18 +870,26 @@ def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_m
 
     if (spark_master or spark_remote) and engine_name != "spark":
         fail_usage("--spark-master and --spark-remote go with --engine spark")
+    if memory_limit and engine_name != "duckdb":
+        fail_usage("--memory-limit goes with --engine duckdb (Spark's memory is set in its own configuration)")
     day = as_of.date() if as_of else dt.date.today()
     try:
-        result = engine.run(path or default_root(), engine.Options(today=day))
+        # The policy and its graph, not the checks: their findings are check's to report.
+        result = engine.run(path or default_root(), engine.Options(today=day), rules=False)
     except policyset.PolicyPathError as error:
         fail_usage(str(error))
+    from cxpolicy.graph import PolicyGraph
+
+    result = dataclasses.replace(result, graph=PolicyGraph(result.policy))
     if not result.policy.of("dataset"):
         fail_usage(f"{result.policy.root} declares no Dataset: nothing to measure (docs/format.md, kind Dataset)")
     try:
-        runner = measuring.Spark(spark_master, spark_remote) if engine_name == "spark" else measuring.DuckDB()
+        runner = measuring.Spark(spark_master, spark_remote) if engine_name == "spark" else measuring.DuckDB(memory_limit)
     except ImportError as error:
         fail_usage(f"--engine {engine_name} needs {error.name}: pip install "
                    f"{'pyspark' if engine_name == 'spark' else 'duckdb'}")
+    except measuring.DataError as error:
+        fail_usage(str(error))
     try:
         found = measuring.measure(result, period=period, as_of=day, engine=runner)
     except measuring.DataError as error:

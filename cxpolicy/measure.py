@@ -208,10 +208,15 @@ class DuckDB:
 
     dialect = "duckdb"
 
-    def __init__(self) -> None:
+    def __init__(self, memory_limit: str | None = None) -> None:
         import duckdb
 
         self.connection = duckdb.connect()
+        if memory_limit is not None:  # e.g. "2GB": DuckDB spills to disk rather than grow past it
+            try:
+                self.connection.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.Error:
+                raise DataError(f"--memory-limit '{memory_limit}' is not a size, such as 2GB or 512MB") from None
 
     def table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
         declared = ", ".join(f"{column} {kind}" for column, kind in columns)

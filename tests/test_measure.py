@@ -140,6 +140,9 @@ def test_formats_and_exit_codes(run):
     assert len({row["period"] for row in rows}) == 12
     assert "# Promises kept" in run("measure", str(POLICIES), "--as-of", AS_OF, "--format", "markdown").stdout
     assert run("measure", str(POLICIES), "--engine", "duckdb", "--spark-master", "local").exit_code == 2
+    assert run("measure", str(POLICIES), "--as-of", AS_OF, "--memory-limit", "512MB").exit_code == 1  # same verdict
+    refused = run("measure", str(POLICIES), "--memory-limit", "lots")
+    assert refused.exit_code == 2 and "is not a size" in refused.stderr
 
 
 def test_a_repository_without_datasets_says_so(run, tmp_path):
