@@ -295,13 +295,12 @@ def _describe(workspace: Workspace, entity: Any) -> str:
         is_team = model.kind_key(entity.kind) == "team"
         team = entity.id if is_team else run.graph.accountable_team(entity)
         executive = run.graph.executive_of(team) if team else None
-        boss = run.policy.get(f"team:{executive}") if executive else None
-        line_up = f", reporting to {boss.title if boss else executive}" if executive and executive != team else ""
+        boss = run.policy.title_of(f"team:{executive}") if executive else None
+        line_up = f", reporting to {boss}" if executive and executive != team else ""
         if is_team and line_up:
-            parts.append(f"Executive: {boss.title if boss else executive}")
+            parts.append(f"Executive: {boss}")
         elif team and not is_team:
-            owner = run.policy.get(f"team:{team}")
-            parts.append(f"Accountable: {owner.title if owner else team}{line_up}")
+            parts.append(f"Accountable: {run.policy.title_of(f'team:{team}')}{line_up}")
     parts.append(f"Defined in {file}:{line}")
     return "\n\n".join(parts)
 

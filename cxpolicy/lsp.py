@@ -113,14 +113,16 @@ class PolicyServer(LanguageServer):
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
         for uri, relpath in sorted(shown.items()):
             document = self.workspace.get_text_document(uri)
-            diagnostics = [self.diagnostic(document, finding) for finding in space.findings(relpath)]
+            lines = document.lines  # split once per file, not once per finding
+            diagnostics = [self.diagnostic(document, finding, lines) for finding in space.findings(relpath)]
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics, document.version))
         self.published[space.root] = set(shown)
 
     # ----------------------------------------------------------------- positions
 
-    def range(self, document: Any, line: int, column: int, end_line: int, end_column: int) -> lsp.Range:
-        lines = document.lines
+    def range(self, document: Any, line: int, column: int, end_line: int, end_column: int,
+              lines: Any = None) -> lsp.Range:
+        lines = document.lines if lines is None else lines
         return lsp.Range(self._position(document, lines, line, column),
                          self._position(document, lines, end_line, end_column))
 
@@ -133,16 +135,17 @@ class PolicyServer(LanguageServer):
         document = self.workspace.get_text_document(uri)
         return uri, self.range(document, span.line, span.column, span.end_line, span.end_column)
 
-    def diagnostic(self, document: Any, finding: Finding) -> lsp.Diagnostic:
+    def diagnostic(self, document: Any, finding: Finding, lines: Any = None) -> lsp.Diagnostic:
+        lines = document.lines if lines is None else lines
         end = finding.end if finding.end is not None and finding.end > (finding.line, finding.column) else None
         if end is None:  # to the end of the line's text, so that the mark can be seen
-            text = document.lines[finding.line - 1] if finding.line <= len(document.lines) else ""
+            text = lines[finding.line - 1] if finding.line <= len(lines) else ""
             end = (finding.line, max(len(text.rstrip()) + 1, finding.column + 1))
         from cxpolicy.catalogue import CATALOGUE
 
         check = CATALOGUE.get(finding.code)
         return lsp.Diagnostic(
-            range=self.range(document, finding.line, finding.column, *end),
+            range=self.range(document, finding.line, finding.column, *end, lines=lines),
             message=finding.message + (f"\n{finding.hint}" if finding.hint else ""),
             severity=SEVERITIES[finding.severity], code=finding.code, source="cxpolicy",
             code_description=lsp.CodeDescription(f"{RULES_DOCS}#{check.code.lower()}-{check.slug}") if check else None)

@@ -453,14 +453,15 @@ def kept(standard: Any, share: float) -> bool:
 
 def _who(run: Any, entity: Any) -> str:
     """'Customer Care must act (reporting to the Chief Operating Officer)'."""
+    from cxpolicy.reports.executive import acting_team
+
     graph, policy = run.graph, run.policy
-    team = graph.accountable_team(entity) or policy.project.owner
+    team = acting_team(policy, graph, entity)
     if team is None:
         return "No team is accountable for it."
-    title = policy.get(f"team:{team}").title if policy.get(f"team:{team}") else team
     executive = graph.executive_of(team)
-    boss = policy.get(f"team:{executive}").title if executive and policy.get(f"team:{executive}") else executive
-    return f"{title} must act" + (f" (reporting to {boss})." if executive and executive != team else ".")
+    return f"{policy.title_of(f'team:{team}')} must act" + (
+        f" (reporting to {policy.title_of(f'team:{executive}')})." if executive and executive != team else ".")
 
 
 def _label(start: dt.date, period: str) -> str:

@@ -117,6 +117,11 @@ class PolicySet:
         kind, _, ident = name.partition(":")
         return self.entities.get(kind, {}).get(ident)
 
+    def title_of(self, name: str | None) -> str | None:
+        """How a person reads the entity named `kind:id`: its title, else the name as written."""
+        entity = self.get(name) if name else None
+        return entity.title if entity is not None else name
+
     def kinds_with(self, ident: str) -> list[str]:
         """The kind keys that define an entity `ident`, in order."""
         return [kind for kind in sorted(self.entities) if ident in self.entities[kind]]

@@ -20,6 +20,7 @@ from cxpolicy import __version__
 from cxpolicy.engine import Outcome
 from cxpolicy.render import svg
 from cxpolicy.render.neutral import html
+from cxpolicy.render.text import plural
 from cxpolicy.reports.coverage import MEASURES, CoverageReport
 from cxpolicy.reports.executive import RAG_WORDS, ExecutiveView, rag, severity_order
 from cxpolicy.reports.ownership import ROLES, JourneyMap, OwnershipReport
@@ -61,10 +62,6 @@ def inline(text: str) -> markupsafe.Markup:
     """A hint's inline Markdown as HTML: `code` spans (the only markup hints use); everything else is text."""
     escaped = str(markupsafe.escape(html(text)))
     return markupsafe.Markup(_CODE.sub(r"<code>\1</code>", escaped))
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "es" if word.endswith("s") else "s")
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,20 @@ _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.I
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
+def plural(count: int, word: str) -> str:
+    """`3 entities`, `1 day`, `2 infos` never: the count and the word, in the plural where it takes one."""
+    if count == 1 or word == "info":
+        return f"{count} {word}"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return f"{count} {word[:-1]}ies"
+    return f"{count} {word}{'es' if word.endswith('s') else 's'}"
 
 
 def summary(outcome: Outcome) -> str:
     counts = outcome.counts
-    scope = f"{_plural(outcome.files, 'file')}, {_plural(outcome.entities, 'entity').replace('entitys', 'entities')}"
+    scope = f"{plural(outcome.files, 'file')}, {plural(outcome.entities, 'entity')}"
     problems = [
-        _plural(counts.get(severity.value, 0), severity.value)
+        plural(counts.get(severity.value, 0), severity.value)
         for severity in Severity
         if counts.get(severity.value, 0)
     ]
@@ -33,7 +38,7 @@ def summary(outcome: Outcome) -> str:
         if outcome.fixed else []) + (
         [f"{len(outcome.waived)} waived" + ("" if outcome.show_waived else "; use --show-waived")]
         if outcome.waived else []) + (
-        [f"{_plural(outcome.elsewhere, 'problem')} in other files, which `cxpolicy check` shows"]
+        [f"{plural(outcome.elsewhere, 'problem')} in other files, which `cxpolicy check` shows"]
         if outcome.elsewhere else [])
     note = f" ({'; '.join(notes)})" if notes else ""
     if not problems:

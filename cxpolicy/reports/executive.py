@@ -134,20 +134,20 @@ def severity_order(finding: Finding) -> tuple[int, str, int, int, str]:
     return (-finding.severity.rank, finding.file, finding.line, finding.column, finding.code)
 
 
-def _acting_team(policy: Any, graph: Any, finding: Finding) -> str | None:
-    """The team that must act on a finding: the accountable team of what it is about (the team itself
-    for a team, the journey's owner for a stage), else the team that keeps the policy set."""
-    name = (finding.entity or "").split("/")[0]
-    entity = policy.get(name) if name else None
+def acting_team(policy: Any, graph: Any, entity: Any) -> str | None:
+    """The team that must act on what is found about `entity`: the team itself for a team, else its
+    accountable team, else (nobody owns it, or no entity) the team that keeps the policy set."""
     if entity is not None and entity.kind == "Team":
         return entity.id
     team = graph.accountable_team(entity) if entity is not None else None
     return team or policy.project.owner
 
 
-def _title(policy: Any, name: str | None) -> str | None:
-    entity = policy.get(name) if name else None
-    return entity.title if entity is not None else name
+def _acting_team(policy: Any, graph: Any, finding: Finding) -> str | None:
+    """acting_team for a finding (a stage's finding is its journey's)."""
+    name = (finding.entity or "").split("/")[0]
+    return acting_team(policy, graph, policy.get(name) if name else None)
+
 
 
 def _risks(policy: Any, graph: Any, findings: list[Finding]) -> list[RiskGroup]:
@@ -156,13 +156,13 @@ def _risks(policy: Any, graph: Any, findings: list[Finding]) -> list[RiskGroup]:
         team = _acting_team(policy, graph, finding)
         executive = graph.executive_of(team) if team else None
         subject_name = (finding.entity or "").split("/")[0]
-        subject = _title(policy, subject_name) or finding.file
+        subject = policy.title_of(subject_name) or finding.file
         if finding.entity and "/" in finding.entity:
             stage = finding.entity.partition("/")[2]
             subject = f"{subject}, stage {stage}"
         risk = Risk(finding.severity.value, finding.code, finding.message, finding.hint, subject,
-                    _title(policy, f"team:{team}") if team else None, finding.file, finding.line)
-        groups.setdefault(_title(policy, f"team:{executive}") if executive else NO_EXECUTIVE, []).append(risk)
+                    policy.title_of(f"team:{team}") if team else None, finding.file, finding.line)
+        groups.setdefault(policy.title_of(f"team:{executive}") if executive else NO_EXECUTIVE, []).append(risk)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == NO_EXECUTIVE,
                                                         -sum(r.severity == "error" for r in item[1]),
                                                         -len(item[1]), item[0]))
@@ -187,8 +187,8 @@ def _waivers(policy: Any, outcome: Any, today: dt.date) -> list[WaiverView]:
         rule = policy.get(f"rule:{spec.rule}")
         summary = check.summary if check else (rule.title if rule is not None else spec.rule)
         views.append(WaiverView(waiver.id, waiver.title, spec.rule, summary,
-                                tuple(_title(policy, target.split("/")[0]) or target for target in spec.targets),
-                                spec.reason.strip(), _title(policy, f"team:{spec.approved_by}") or spec.approved_by,
+                                tuple(policy.title_of(target.split("/")[0]) or target for target in spec.targets),
+                                spec.reason.strip(), policy.title_of(f"team:{spec.approved_by}") or spec.approved_by,
                                 spec.expires, days, hides, state))
     return sorted(views, key=lambda view: (view.expires, view.id))
 
@@ -206,7 +206,7 @@ def _kpis(policy: Any, graph: Any, findings: list[Finding]) -> list[KpiView]:
         mine = about.get(kpi.name, [])
         status = "error" if any(f.severity is Severity.ERROR for f in mine) else "warning" if mine else "clean"
         owner = graph.accountable_team(kpi)
-        views.append(KpiView(kpi.id, kpi.title, _title(policy, f"team:{owner}") if owner else None, spec.unit,
+        views.append(KpiView(kpi.id, kpi.title, policy.title_of(f"team:{owner}") if owner else None, spec.unit,
                              spec.direction, spec.indicator, tuple(points), tuple(spec.drives), status,
                              tuple(f.message for f in sorted(mine, key=severity_order))))
     return sorted(views, key=lambda view: (view.indicator != "lagging", view.title.lower(), view.id))

@@ -192,8 +192,7 @@ def build(policy: PolicySet, graph: PolicyGraph, findings: list[Finding], team: 
 
 
 def _title(policy: PolicySet, name: str | None) -> str:
-    entity = policy.get(name) if name else None
-    return entity.title if entity is not None else (name or "")
+    return policy.title_of(name) or ""
 
 
 def _team(policy: PolicySet, graph: PolicyGraph, team: Entity) -> TeamOwnership:

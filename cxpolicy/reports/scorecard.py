@@ -54,10 +54,6 @@ class Scorecard:
     error: str | None = None  # why the data could not be read, said on the page instead
 
 
-def _title(policy: Any, name: str | None) -> str | None:
-    entity = policy.get(name) if name else None
-    return entity.title if entity is not None else name
-
 
 def build(run: Any, result: Measurement) -> Scorecard:
     policy, graph = run.policy, run.graph
@@ -79,11 +75,11 @@ def build(run: Any, result: Measurement) -> Scorecard:
             rag = "green"
         else:
             rag = "amber" if abs(worst - promised) * 100 < AMBER_POINTS else "red"
-        series = tuple((_title(policy, f"segment:{segment}") or "no segment",
+        series = tuple((policy.title_of(f"segment:{segment}") or "no segment",
                         tuple(round(shares[p] * 100, 1) if p in shares else None for p in periods))
                        for segment, shares in sorted(segments.items()))
         team = graph.accountable_team(standard)
-        card.standards.append(StandardCard(ident, standard.title, _title(policy, f"team:{team}") if team else None,
+        card.standards.append(StandardCard(ident, standard.title, policy.title_of(f"team:{team}") if team else None,
                                            promised, worst, rag, tuple(p.isoformat() for p in periods), series))
     card.standards.sort(key=lambda c: ({"red": 0, "amber": 1, "green": 2, "none": 3}[c.rag], c.title.lower()))
     for kpi in policy.of("kpi"):
@@ -101,7 +97,7 @@ def build(run: Any, result: Measurement) -> Scorecard:
         points = ((kpi.spec.baseline.as_of, float(kpi.spec.baseline.value), "baseline"),) if kpi.spec.baseline else ()
         points += tuple((t.by, float(t.value), "target") for t in sorted(kpi.spec.targets, key=lambda t: t.by))
         owner = graph.accountable_team(kpi)
-        card.kpis.append(KpiCard(kpi.id, kpi.title, _title(policy, f"team:{owner}") if owner else None,
+        card.kpis.append(KpiCard(kpi.id, kpi.title, policy.title_of(f"team:{owner}") if owner else None,
                                  kpi.spec.unit, points, actuals, value, line, rag))
     card.kpis.sort(key=lambda c: ({"red": 0, "amber": 1, "green": 2, "none": 3}[c.rag], c.title.lower()))
     return card
