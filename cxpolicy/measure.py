@@ -92,6 +92,7 @@ WITH source_rows AS (
       CAST(i.{touchpoint} AS VARCHAR) AS source_touchpoint,
       {segment_column} AS source_segment,
       TRY_CAST(i.{time} AS TIMESTAMP) AS happened,
+      CAST(DATE_TRUNC('{period}', TRY_CAST(i.{time} AS TIMESTAMP)) AS DATE) AS period,
       {raw_columns}
     FROM interactions AS i
   ) AS src
@@ -100,24 +101,28 @@ WITH source_rows AS (
 ),
 valued AS (
   SELECT
-    r.*, m.metric, m.first_metric, {metric_value} AS value,
+    r.row_problem, r.source_touchpoint, r.source_segment, r.happened, r.period, m.metric, m.first_metric,
+    {metric_value} AS value,
     CASE WHEN r.row_problem IS NULL THEN r.touchpoint ELSE '' END AS touchpoint_key,
     CASE WHEN r.row_problem IS NULL THEN COALESCE(r.segment, '') ELSE '' END AS segment_key
   FROM source_rows AS r
   CROSS JOIN metrics AS m
 ),
+kept AS (
+  SELECT * FROM valued
+  WHERE (row_problem IS NULL AND value IS NOT NULL) OR (row_problem IS NOT NULL AND first_metric)
+),
 judged AS (
   SELECT
-    v.*, p.standard, p.bound, p.threshold, p.per_interaction,
-    COALESCE(v.row_problem, CASE WHEN p.duration AND v.value < 0 THEN 'negative duration' END) AS problem
-  FROM valued AS v
+    k.*, p.promise, p.bound, p.threshold, p.per_interaction,
+    COALESCE(k.row_problem, CASE WHEN p.duration AND k.value < 0 THEN 'negative duration' END) AS problem
+  FROM kept AS k
   JOIN promises AS p
-    ON p.touchpoint = v.touchpoint_key AND p.segment = v.segment_key AND p.metric = v.metric
+    ON p.touchpoint = k.touchpoint_key AND p.segment = k.segment_key AND p.metric = k.metric
 )
 SELECT
-  CASE WHEN problem IS NULL THEN standard END AS standard,
-  CASE WHEN problem IS NULL THEN segment_key END AS segment,
-  CASE WHEN problem IS NULL THEN CAST(DATE_TRUNC('{period}', happened) AS DATE) END AS period,
+  promise,
+  CASE WHEN problem IS NULL THEN period END AS period,
   problem,
   CASE WHEN problem = 'unknown touchpoint' THEN source_touchpoint
        WHEN problem = 'unknown segment' THEN source_segment END AS unknown_value,
@@ -130,9 +135,8 @@ SELECT
         ELSE 0
       END) AS met_count
 FROM judged
-WHERE (problem IS NULL AND value IS NOT NULL AND period_ok(happened))
-   OR (problem IS NOT NULL AND (first_metric OR problem = 'negative duration'))
-GROUP BY 1, 2, 3, 4, 5
+WHERE problem IS NOT NULL OR period_ok(happened)
+GROUP BY 1, 2, 3, 4
 """
 
 ACTUALS = """
@@ -256,7 +260,7 @@ class Spark:
         self.session.sparkContext.setLogLevel("ERROR")
 
     def table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
-        kinds = {"VARCHAR": "string", "DOUBLE": "double", "BOOLEAN": "boolean"}
+        kinds = {"VARCHAR": "string", "DOUBLE": "double", "BOOLEAN": "boolean", "INTEGER": "int"}
         schema = ", ".join(f"{column} {kinds[kind]}" for column, kind in columns)
         self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
 
@@ -318,11 +322,19 @@ def previous_period(start: dt.date, period: str) -> dt.date:
 # --------------------------------------------------------------------------- the run
 
 
+#: The promises table's columns; `promise` numbers its rows, and the query groups by that number, not
+#: by the standard's and segment's text.
+PROMISE_COLUMNS = [("promise", "INTEGER"), ("touchpoint", "VARCHAR"), ("segment", "VARCHAR"), ("metric", "VARCHAR"),
+                   ("standard", "VARCHAR"), ("bound", "VARCHAR"), ("threshold", "DOUBLE"),
+                   ("per_interaction", "BOOLEAN"), ("duration", "BOOLEAN")]
+
+
 def _promises(policy: Any, graph: Any, metrics: set[str]) -> list[tuple]:
-    """(touchpoint, segment, metric, standard, bound, threshold, per_interaction, duration) for every
-    promise in force; segment "" is the promise to a customer whose segment the data does not say. A row
-    ("", "", metric, no standard) per metric takes the rows that cannot be measured, so that one inner
-    join carries both them and the measured rows (touchpoint ids are never empty)."""
+    """(promise, touchpoint, segment, metric, standard, bound, threshold, per_interaction, duration) for
+    every promise in force, numbered from 0; segment "" is the promise to a customer whose segment the
+    data does not say. A row ("", "", metric, no standard) per metric takes the rows that cannot be
+    measured, so that one inner join carries both them and the measured rows (touchpoint ids are never
+    empty)."""
     rows = [("", "", metric, None, None, None, None, False) for metric in sorted(metrics)]
     segments = [segment.id for segment in policy.of("segment")]
     for touchpoint in policy.of("touchpoint"):
@@ -334,7 +346,7 @@ def _promises(policy: Any, graph: Any, metrics: set[str]) -> list[tuple]:
                     rows.append((touchpoint.id, segment, metric, application.standard.id, objective.bound,
                                  float(threshold.amount), threshold.dimension != "percent",
                                  threshold.dimension == "duration"))
-    return rows
+    return [(number, *row) for number, row in enumerate(rows)]
 
 
 def _paths(root: str, dataset: Any) -> tuple[list[str], str]:
@@ -383,10 +395,8 @@ def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> 
     datasets = policy.of("dataset")
     interactions = [d for d in datasets if d.spec.holds == "interactions"]
     metrics = {metric for d in interactions for metric in d.spec.columns.metrics}
-    engine.table("promises", [("touchpoint", "VARCHAR"), ("segment", "VARCHAR"), ("metric", "VARCHAR"),
-                              ("standard", "VARCHAR"), ("bound", "VARCHAR"), ("threshold", "DOUBLE"),
-                              ("per_interaction", "BOOLEAN"), ("duration", "BOOLEAN")],
-                 _promises(policy, graph, metrics))
+    promises = _promises(policy, graph, metrics)
+    engine.table("promises", PROMISE_COLUMNS, promises)
     for dataset in interactions:
         spec = dataset.spec
         names = {tp.id: tp.id for tp in policy.of("touchpoint")} | dict(spec.values.touchpoint)
@@ -396,11 +406,11 @@ def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> 
         engine.table("metrics", [("metric", "VARCHAR"), ("first_metric", "BOOLEAN")],
                      [(metric, index == 0) for index, metric in enumerate(sorted(spec.columns.metrics))])
         kinds = _register(engine, "interactions", policy.root, dataset)
-        for standard, segment, start, problem, value, rows, met in engine.query(
-                attainment_sql(spec.columns, period, None, kinds)):
+        for promise, start, problem, value, rows, met in engine.query(attainment_sql(spec.columns, period, None, kinds)):
             if problem is not None:
                 result.problems.append(Problem(dataset.id, problem, value, int(rows)))
             elif start is not None and start < period_start(as_of, period):
+                _, _, segment, _, standard, *_ = promises[promise]
                 result.attainments.append(Attainment(standard, segment, start, int(rows), int(met)))
     for dataset in (d for d in datasets if d.spec.holds == "kpi-actuals"):
         names = {kpi.id: kpi.id for kpi in policy.of("kpi")} | dict(dataset.spec.values.kpi)
