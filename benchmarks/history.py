@@ -58,9 +58,12 @@ def _generated_history(work: Path, touchpoints: int) -> Path:
 
 
 def _per_revision(policies: Path) -> tuple[float, float, list[int]]:
-    """Seconds of the first revision, the median of the later ones, and the files parsed per revision."""
+    """Seconds of the first revision, the median of the later ones, and the files parsed per revision:
+    each revision's work as `report history` does it (its run, as of its date, and its point)."""
+    import datetime as dt
+
     from cxpolicy import engine, gitsource, source
-    from cxpolicy.reports import coverage
+    from cxpolicy.reports import history
 
     parsed: list[int] = []
     real = source.read_text
@@ -72,12 +75,15 @@ def _per_revision(policies: Path) -> tuple[float, float, list[int]]:
     source.read_text = counted
     readings: dict = {}
     seconds = []
+    previous = None
     try:
-        for commit, _, _ in gitsource.log(str(policies)):
+        for commit, stamp, author in gitsource.log(str(policies)):
             parsed.append(0)
             started = time.perf_counter()
-            run = engine.run(gitsource.folder_at(str(policies), commit, readings), engine.Options())
-            coverage.build(run.policy, run.graph)
+            day = dt.datetime.fromisoformat(stamp).date()
+            run = engine.run(gitsource.folder_at(str(policies), commit, readings), engine.Options(today=day))
+            history.point(run, previous, commit, author)
+            previous = run
             seconds.append(time.perf_counter() - started)
     finally:
         source.read_text = real

@@ -63,10 +63,14 @@ def build(policy: PolicySet, graph: PolicyGraph) -> CoverageReport:
              [j.id for j in policy.of("journey") if segment.id in j.spec.segments], segment=segment.id)
         for segment in policy.of("segment")
     ]
-    total = _row(policy, graph, "total", "total", "All journeys", [j.id for j in policy.of("journey")],
-                 segment=None, touchpoints=[tp.id for tp in policy.of("touchpoint")],
-                 standards=[s.id for s in policy.of("servicestandard")])
-    return CoverageReport(journeys, segments, total)
+    return CoverageReport(journeys, segments, total(policy, graph))
+
+
+def total(policy: PolicySet, graph: PolicyGraph) -> Row:
+    """The whole policy set's row alone (what the history shows at each revision)."""
+    return _row(policy, graph, "total", "total", "All journeys", [j.id for j in policy.of("journey")],
+                segment=None, touchpoints=[tp.id for tp in policy.of("touchpoint")],
+                standards=[s.id for s in policy.of("servicestandard")])
 
 
 def _row(policy: PolicySet, graph: PolicyGraph, scope: str, ident: str, title: str, journeys: list[str], *,

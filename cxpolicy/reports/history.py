@@ -51,7 +51,6 @@ def build(root: str, *, since: str | None = None, every: int = 1, last: int | No
     """The history of the policy folder `root` (inside a git repository): every `every`-th revision that
     changed it (the latest always included), from `since` (a revision or a date), at most the `last` ones."""
     from cxpolicy import engine, gitsource
-    from cxpolicy.reports import coverage, diff
 
     commits = gitsource.log(root, since)
     chosen = commits[::-1][::max(every, 1)][::-1] if commits else []
@@ -63,18 +62,26 @@ def build(root: str, *, since: str | None = None, every: int = 1, last: int | No
     for commit, stamp, author in chosen:
         day = dt.datetime.fromisoformat(stamp).date()
         run = engine.run(gitsource.folder_at(root, commit, readings), engine.Options(today=day))
-        scores = coverage.build(run.policy, run.graph).total.measures
-        counts = run.outcome.counts
-        loosened = 0
-        if previous is not None:
-            loosened = sum(1 for change in diff.build(previous, run).changes if change.category in ("loosened", "lowered"))
-        points.append(Point(
-            commit, day, author, {name: str(scores[name]) for name, _ in MEASURES},
-            {name: (round(scores[name].share * 100, 1) if scores[name].share is not None else None)
-             for name, _ in MEASURES},
-            counts.get("error", 0), counts.get("warning", 0),
-            sum(1 for f in run.outcome.findings if f.code in ("CX401", "CX402")),
-            sum(1 for waiver in run.policy.of("waiver") if waiver.spec.expires >= day),
-            loosened, scores["owned"].total, len(run.policy.of("journey"))))
+        points.append(point(run, previous, commit, author))
         previous = run
     return History(root, points)
+
+
+def point(run: Any, previous: Any, commit: str, author: str) -> Point:
+    """One revision's point, from its run (checked as of its own date) and the run of the revision before."""
+    from cxpolicy.reports import coverage, diff
+
+    day = run.today
+    scores = coverage.total(run.policy, run.graph).measures
+    counts = run.outcome.counts
+    loosened = 0
+    if previous is not None:
+        loosened = sum(1 for change in diff.build(previous, run).changes if change.category in ("loosened", "lowered"))
+    return Point(
+        commit, day, author, {name: str(scores[name]) for name, _ in MEASURES},
+        {name: (round(scores[name].share * 100, 1) if scores[name].share is not None else None)
+         for name, _ in MEASURES},
+        counts.get("error", 0), counts.get("warning", 0),
+        sum(1 for f in run.outcome.findings if f.code in ("CX401", "CX402")),
+        sum(1 for waiver in run.policy.of("waiver") if waiver.spec.expires >= day),
+        loosened, scores["owned"].total, len(run.policy.of("journey")))
