@@ -523,9 +523,11 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
                 hint=f"{did_you_mean(problem.value or '', known).strip()} Map it under `values: {{{kind}: "
                      f"{{\"{problem.value}\": <id>}}}}`, or add the {kind}.".strip()))
         else:
+            one = problem.rows == 1
             findings.append(checks.UNUSABLE_ROWS.on(
-                dataset, f"{_rows(problem.rows)} of dataset {dataset.id} {'has' if problem.rows == 1 else 'have'} {_problem_words(problem.problem)} "
-                         "and were not measured", ("spec", "columns"),
+                dataset, f"{_rows(problem.rows)} of dataset {dataset.id} {'has' if one else 'have'} "
+                         f"{_problem_words(problem.problem)} and {'was' if one else 'were'} not measured",
+                ("spec", "columns"),
                 hint="Correct them at the source, or point `columns:` at the right column."))
     return findings
 

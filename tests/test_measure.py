@@ -95,6 +95,21 @@ spec:
     assert [f.code for f in _measured(tmp_path).findings if f.code == "CX601"] == ["CX601"]
 
 
+def test_unusable_rows_are_counted_in_plain_words_one_or_many(tmp_path):
+    check = next(c for c in DATA_CHECKS if c.code == "CX606")
+    root = _example(tmp_path, check, "passing")
+    calls = root / "calls.csv"
+    good = calls.read_text(encoding="utf-8")
+    calls.write_text(good + "care-line,members,2026-11-10 11:00:00,-5\n", encoding="utf-8")
+    said = [f.message for f in _measured(root).findings if f.code == "CX606"]
+    assert said == ["1 row of dataset calls has a negative duration and was not measured"]
+    calls.write_text(good + "care-line,members,2026-11-10 11:00:00,-5\n" * 2 + ",members,2026-11-10,5\n",
+                     encoding="utf-8")
+    said = sorted(f.message for f in _measured(root).findings if f.code == "CX606")
+    assert said == ["1 row of dataset calls has no touchpoint and was not measured",
+                    "2 rows of dataset calls have a negative duration and were not measured"]
+
+
 def test_the_example_tells_its_story():
     result = _measured(POLICIES)
     broken = [(f.entity, f.code) for f in result.findings if f.severity.value == "error"]
