@@ -624,11 +624,13 @@ def _report(kind: str, path: str | None, output_format: str, output: str | None,
         from cxpolicy.render import report_html
         from cxpolicy.reports import executive
 
-        view = executive.build(result, scores, waivers_as_of=today.date() if today else dt.date.today())
+        day = today.date() if today else dt.date.today()
+        scorecard, measured = _scorecard(result, day)
+        view = executive.build(result, scores, waivers_as_of=day, measured=measured)
         text = report_html.page(owners, scores, result.outcome, title=result.policy.title, today=result.today,
                                 view=view, policy=result.policy,
                                 history=_history(path or default_root(), last=history) if history else None,
-                                scorecard=_scorecard(result, today.date() if today else dt.date.today()))
+                                scorecard=scorecard)
     else:
         renderer = import_module(f"cxpolicy.render.report_{output_format}")
         fitted = {"width": _width(width, output)} if output_format == "text" else {}
@@ -655,19 +657,21 @@ def report_ownership(path: str | None, output_format: str, output: str | None, t
     _report("ownership", path, output_format, output, today, team, history, width)
 
 
-def _scorecard(result: Any, day: Any) -> Any:
-    """The page's scorecard when the policy declares Datasets (measured with DuckDB); None otherwise. Data
-    that cannot be read is said on the page, which is still written."""
+def _scorecard(result: Any, day: Any) -> tuple[Any, list[Any]]:
+    """The page's scorecard when the policy declares Datasets (measured with DuckDB), else None, with the
+    measurement's findings (the page puts them among what is at risk). Data that cannot be read is said
+    on the page, which is still written."""
     if not result.policy.of("dataset"):
-        return None
+        return None, []
     from cxpolicy import measure as measuring
     from cxpolicy.reports import scorecard
 
     runner = measuring.DuckDB()
     try:
-        return scorecard.build(result, measuring.measure(result, as_of=day, engine=runner))
+        found = measuring.measure(result, as_of=day, engine=runner)
+        return scorecard.build(result, found), found.findings
     except measuring.DataError as error:
-        return scorecard.Scorecard(day, "month", None, error=str(error))
+        return scorecard.Scorecard(day, "month", None, error=str(error)), []
     finally:
         runner.close()
 

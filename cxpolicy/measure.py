@@ -30,6 +30,8 @@ from typing import Any
 from cxpolicy.findings import Finding, Severity
 
 PERIODS = ("week", "month", "quarter")
+#: Where a person reads the segment of rows whose data names none.
+NO_SEGMENT = "no segment given"
 
 
 class DataError(Exception):
@@ -380,8 +382,10 @@ def _register(engine: Any, name: str, root: str, dataset: Any) -> dict[str, str]
     wanted += list(columns.metrics.values())
     for column in wanted:
         if column is not None and column not in present:
-            raise DataError(f"{dataset.file}: dataset {dataset.id}: the data has no column '{column}' "
-                            f"(it has: {', '.join(sorted(present)) or 'none'})")
+            from cxpolicy.suggest import did_you_mean
+
+            raise DataError(f"{dataset.file}: dataset {dataset.id}: the data has no column '{column}'."
+                            f"{did_you_mean(column, present)} It has: {', '.join(sorted(present)) or 'none'}.")
     return present
 
 
@@ -493,7 +497,7 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
             shortfall.append((item.share - target_share(standard), item, standard))
     for _, item, standard in sorted(shortfall, key=lambda entry: (entry[0], entry[1].standard, entry[1].segment)):
         who = policy.get(f"segment:{item.segment}")
-        segment = f"for {who.title}" if who is not None else "for customers of no known segment"
+        segment = f"for {who.title}" if who is not None else "for customers whose segment the data does not give"
         findings.append(checks.STANDARD_BREACHED.on(
             standard, f"in {_label(item.period, result.period)}, {standard.spec.metric} {segment}: "
                       f"{item.share:.0%} of {item.rows:,} interactions met {standard.spec.objective.bound} "
@@ -528,7 +532,7 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
                 dataset, f"{_rows(problem.rows)} of dataset {dataset.id} {'has' if one else 'have'} "
                          f"{_problem_words(problem.problem)} and {'was' if one else 'were'} not measured",
                 ("spec", "columns"),
-                hint="Correct them at the source, or point `columns:` at the right column."))
+                hint="Correct the rows at the source, or point `columns:` at the right column."))
     return findings
 
 

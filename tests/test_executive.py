@@ -94,6 +94,20 @@ def test_the_page_is_the_same_bytes_for_the_same_input(run, tmp_path: Path):
     assert "overridden by phone-answer-plus-20s" in page
 
 
+def test_a_promise_broken_in_the_data_is_at_risk_at_a_glance(run, tmp_path: Path):
+    """The example's Plus line missed its promise in November: the page's first section says so, beside
+    the policy's own findings, and counts it among the headline numbers."""
+    page = tmp_path / "report.html"
+    assert run("report", "ownership", str(POLICIES), "--format", "html", "--today", "2026-12-02",
+               "--output", str(page)).exit_code == 0
+    text = page.read_text()
+    glance = text[text.index('<section id="glance">'):text.index("</section>", text.index('<section id="glance">'))]
+    assert "Nothing is at risk" not in glance
+    (broken,) = [item for item in glance.split("<li")[1:] if "CX601" in item]
+    assert 'class="status error"' in broken and "Who acts:" in broken and "below the 90% promised" in broken
+    assert '<div class="value">1</div><div class="label">promises not kept</div>' in glance
+
+
 @pytest.mark.parametrize("report", ["ownership", "coverage"])
 @pytest.mark.parametrize("width", [60, 80, 100])
 def test_text_reports_fit_the_width(run, report, width):

@@ -92,7 +92,8 @@ spec:
     assert not [f for f in result.findings if f.code == "CX601"]  # 75% resolved meets min 75%
     rows[1]["resolved"] = False
     (tmp_path / "calls.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    assert [f.code for f in _measured(tmp_path).findings if f.code == "CX601"] == ["CX601"]
+    (breach,) = [f for f in _measured(tmp_path).findings if f.code == "CX601"]
+    assert "for customers whose segment the data does not give: 72% of 40" in breach.message
 
 
 def test_unusable_rows_are_counted_in_plain_words_one_or_many(tmp_path):
@@ -132,7 +133,7 @@ def test_the_example_data_is_small_enough_to_commit():
      "cannot read"),
     ("column", lambda root: (root / "datasets" / "contact-centre.yaml").write_text(
         (root / "datasets" / "contact-centre.yaml").read_text().replace("time: started_at", "time: started"),
-        encoding="utf-8"), "has no column 'started'"),
+        encoding="utf-8"), "has no column 'started'. Did you mean 'started_at'? It has: "),
 ])
 def test_data_that_cannot_be_read_is_one_plain_error(run, tmp_path, what, breaks, said):
     root = tmp_path / "policies"

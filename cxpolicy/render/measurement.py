@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from cxpolicy import __version__
-from cxpolicy.measure import Measurement, kept, target_share, trajectory_value
+from cxpolicy.measure import NO_SEGMENT, Measurement, kept, target_share, trajectory_value
 
 COLUMNS = ("period", "standard", "segment", "interactions", "met", "attainment", "promised", "kept")
 KPI_COLUMNS = ("kpi", "latest", "value", "on the line", "next target", "by")
@@ -21,7 +21,7 @@ def rows(result: Measurement, policy: Any, *, latest_only: bool = True) -> list[
         standard = policy.get(f"servicestandard:{item.standard}")
         if standard is None:
             continue
-        found.append((item.period.isoformat(), item.standard, item.segment or "(none)", str(item.rows), str(item.met),
+        found.append((item.period.isoformat(), item.standard, item.segment or NO_SEGMENT, str(item.rows), str(item.met),
                       f"{item.share:.1%}", f"{target_share(standard):.0%}", "yes" if kept(standard, item.share) else "NO"))
     return found
 

@@ -72,13 +72,17 @@ class Card:
 
 
 def _cards(ownership: OwnershipReport, coverage: CoverageReport, outcome: Outcome, view: ExecutiveView,
-           history: Any) -> list[Card]:
+           history: Any, scorecard: Any = None) -> list[Card]:
+    """The headline numbers. The errors and warnings are the policy's; with data, the promises not kept in
+    the latest complete period (the scorecard's standards off track or at risk) stand beside them."""
     live = sum(1 for waiver in view.waivers if waiver.state in ("live", "expires soon"))
-    numbers = [("errors", outcome.counts.get("error", 0)), ("warnings", outcome.counts.get("warning", 0)),
-               ("unowned items", len(ownership.unowned)), ("waivers in force", live),
-               ("touchpoints", coverage.total.measures["owned"].total), ("journeys", len(ownership.journeys))]
+    numbers = [("policy errors", outcome.counts.get("error", 0)), ("policy warnings", outcome.counts.get("warning", 0))]
+    if scorecard is not None and not scorecard.error:
+        numbers.append(("promises not kept", sum(1 for card in scorecard.standards if card.rag in ("red", "amber"))))
+    numbers += [("unowned items", len(ownership.unowned)), ("waivers in force", live),
+                ("touchpoints", coverage.total.measures["owned"].total), ("journeys", len(ownership.journeys))]
     base = history.revisions[0] if history is not None and len(history.revisions) > 1 else None
-    before = {"errors": base.errors, "warnings": base.warnings, "unowned items": base.unowned,
+    before = {"policy errors": base.errors, "policy warnings": base.warnings, "unowned items": base.unowned,
               "waivers in force": base.waivers, "touchpoints": base.touchpoints,
               "journeys": base.journeys} if base is not None else {}
     cards = []
@@ -136,7 +140,7 @@ def page(ownership: OwnershipReport, coverage: CoverageReport, outcome: Outcome,
         ownership=ownership,
         coverage=coverage,
         view=view,
-        cards=_cards(ownership, coverage, outcome, view, history),
+        cards=_cards(ownership, coverage, outcome, view, history, scorecard),
         charts=charts,
         drives_chart=svg.drives("drives", leading, lagging, links),
         history=history,

@@ -8,6 +8,7 @@ the browser page and the other formats render this same object, so their numbers
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,15 +109,16 @@ class ExecutiveView:
         return next((kpi for kpi in self.kpis if kpi.id == ident), None)
 
 
-def build(run: Any, coverage: CoverageReport, *, waivers_as_of: dt.date) -> ExecutiveView:
+def build(run: Any, coverage: CoverageReport, *, waivers_as_of: dt.date, measured: Iterable[Finding] = ()) -> ExecutiveView:
     """`run` is an engine.Run with its policy and graph; waivers are judged as of `waivers_as_of`, the day
-    the check judged them by (the calendar's, unless --today pins it)."""
+    the check judged them by (the calendar's, unless --today pins it). `measured` are the findings of
+    `cxpolicy measure` (a promise broken, a KPI off track): they are at risk as much as the policy's own."""
     policy, graph, outcome = run.policy, run.graph, run.outcome
     thresholds = policy.project.report.thresholds
     green, amber = thresholds.green.percent, thresholds.amber.percent
     statuses = [MeasureStatus(name, words, coverage.total.measures[name],
                               rag(coverage.total.measures[name], green, amber)) for name, words in MEASURES]
-    findings = [f for f in outcome.findings if f.severity is not Severity.INFO]
+    findings = [f for f in [*outcome.findings, *measured] if f.severity is not Severity.INFO]
     return ExecutiveView(_risks(policy, graph, findings), statuses, _waivers(policy, outcome, waivers_as_of),
                          _kpis(policy, graph, findings), waivers_as_of, (green, amber), dict(outcome.counts))
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxpolicy.measure import Measurement, kept, target_share, trajectory_value
+from cxpolicy.measure import NO_SEGMENT, Measurement, kept, target_share, trajectory_value
 
 AMBER_POINTS = 5.0
 AMBER_SHARE = 0.05
@@ -75,7 +75,7 @@ def build(run: Any, result: Measurement) -> Scorecard:
             rag = "green"
         else:
             rag = "amber" if abs(worst - promised) * 100 < AMBER_POINTS else "red"
-        series = tuple((policy.title_of(f"segment:{segment}") or "no segment",
+        series = tuple((policy.title_of(f"segment:{segment}") if segment else NO_SEGMENT,
                         tuple(round(shares[p] * 100, 1) if p in shares else None for p in periods))
                        for segment, shares in sorted(segments.items()))
         team = graph.accountable_team(standard)
