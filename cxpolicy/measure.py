@@ -30,6 +30,8 @@ from typing import Any
 from cxpolicy.findings import Finding, Severity
 
 PERIODS = ("week", "month", "quarter")
+#: What a text column may write for "no value" (a call with no survey answer, say): read as empty.
+NO_VALUE = ("n/a", "na", "null", "none", "-")
 #: Where a person reads the segment of rows whose data names none.
 NO_SEGMENT = "no segment given"
 
@@ -58,8 +60,8 @@ class Problem:
     """Rows of a dataset that were not measured, by why, with the source value where one is named."""
 
     dataset: str
-    problem: str  # missing touchpoint | unreadable time | negative duration | unknown touchpoint | unknown segment
-    value: str | None
+    problem: str  # missing touchpoint | unreadable time | unknown touchpoint | unknown segment | negative duration | unreadable value
+    value: str | None  # the unknown name, or the metric of a value's problem
     rows: int
 
 
@@ -72,6 +74,7 @@ class Measurement:
     problems: list[Problem] = field(default_factory=list)
     actuals: dict[str, list[tuple[dt.date, str, float]]] = field(default_factory=dict)  # kpi -> (period, segment, value)
     findings: list[Finding] = field(default_factory=list)
+    unmeasured: list[str] = field(default_factory=list)  # interaction datasets none of whose rows met a standard
 
 
 # --------------------------------------------------------------------------- the computation, written once
@@ -104,7 +107,7 @@ WITH source_rows AS (
 valued AS (
   SELECT
     r.row_problem, r.source_touchpoint, r.source_segment, r.happened, r.period, m.metric, m.first_metric,
-    {metric_value} AS value,
+    {metric_value} AS value, {metric_written} AS written,
     CASE WHEN r.row_problem IS NULL THEN r.touchpoint ELSE '' END AS touchpoint_key,
     CASE WHEN r.row_problem IS NULL THEN COALESCE(r.segment, '') ELSE '' END AS segment_key
   FROM source_rows AS r
@@ -112,12 +115,13 @@ valued AS (
 ),
 kept AS (
   SELECT * FROM valued
-  WHERE (row_problem IS NULL AND value IS NOT NULL) OR (row_problem IS NOT NULL AND first_metric)
+  WHERE (row_problem IS NULL AND (value IS NOT NULL OR written <> '')) OR (row_problem IS NOT NULL AND first_metric)
 ),
 judged AS (
   SELECT
     k.*, p.promise, p.bound, p.threshold, p.per_interaction,
-    COALESCE(k.row_problem, CASE WHEN p.duration AND k.value < 0 THEN 'negative duration' END) AS problem
+    COALESCE(k.row_problem, CASE WHEN k.value IS NULL THEN 'unreadable value'
+                                 WHEN p.duration AND k.value < 0 THEN 'negative duration' END) AS problem
   FROM kept AS k
   JOIN promises AS p
     ON p.touchpoint = k.touchpoint_key AND p.segment = k.segment_key AND p.metric = k.metric
@@ -127,7 +131,8 @@ SELECT
   CASE WHEN problem IS NULL THEN period END AS period,
   problem,
   CASE WHEN problem = 'unknown touchpoint' THEN source_touchpoint
-       WHEN problem = 'unknown segment' THEN source_segment END AS unknown_value,
+       WHEN problem = 'unknown segment' THEN source_segment
+       WHEN problem IN ('unreadable value', 'negative duration') THEN metric END AS unknown_value,
   COUNT(*) AS row_count,
   SUM(CASE
         WHEN problem IS NOT NULL THEN 0
@@ -183,6 +188,18 @@ def _metric_value(columns: dict[str, str], kinds: dict[str, str]) -> str:
     return "CASE m.metric " + " ".join(branches) + " END"
 
 
+def _metric_written(columns: dict[str, str], kinds: dict[str, str]) -> str:
+    """The text written for the metric of the joined `metrics` row, for columns read as text (CSV's): a
+    value there that is not empty yet not a number or a yes/no cannot be read. NULL for typed columns,
+    whose values are numbers or nothing."""
+    named = _value_columns(columns)
+    written = "CASE WHEN LOWER(TRIM(CAST(r.{0} AS VARCHAR))) IN (" + ", ".join(f"'{word}'" for word in NO_VALUE) + \
+        ") THEN '' ELSE TRIM(CAST(r.{0} AS VARCHAR)) END"
+    branches = [f"WHEN '{metric}' THEN " + written.format(named[column])
+                for metric, column in sorted(columns.items()) if kinds.get(column, "text") == "text"]
+    return "CASE m.metric " + " ".join(branches) + " END" if branches else "CAST(NULL AS VARCHAR)"
+
+
 def attainment_sql(columns: Any, period: str, start: dt.date | None, kinds: dict[str, str] | None = None) -> str:
     """The one query, for one dataset's columns (and their kinds: number, boolean or text), in DuckDB's dialect."""
     kinds = kinds or {}
@@ -194,7 +211,8 @@ def attainment_sql(columns: Any, period: str, start: dt.date | None, kinds: dict
                 else f"TRY_CAST(NULLIF(CAST(i.{time} AS VARCHAR), '') AS TIMESTAMP)")
     named = _value_columns(columns.metrics)
     sql = ATTAINMENT.format(touchpoint=_quoted(columns.touchpoint), segment_column=segment, time=time,
-                            metric_value=_metric_value(columns.metrics, kinds), period=period,
+                            metric_value=_metric_value(columns.metrics, kinds),
+                            metric_written=_metric_written(columns.metrics, kinds), period=period,
                             raw_columns=", ".join(f"i.{_quoted(column)} AS {name}" for column, name in named.items()))
     sql = sql.replace(f"TRY_CAST(i.{time} AS TIMESTAMP)", happened)
     return sql.replace("period_ok(happened)", window)
@@ -369,6 +387,10 @@ def _paths(root: str, dataset: Any) -> tuple[list[str], str]:
 
 def _register(engine: Any, name: str, root: str, dataset: Any) -> dict[str, str]:
     paths, kind = _paths(root, dataset)
+    empty = next((path for path in paths if os.path.getsize(path) == 0), None)
+    if empty is not None:  # no header row to find the columns by: the reader would make some up
+        raise DataError(f"{dataset.file}: dataset {dataset.id}: {os.path.relpath(empty, root)} is empty "
+                        f"(not even a header row); write the export again, or remove the file")
     try:
         engine.files(name, paths, kind)
         present = engine.columns(name)
@@ -410,7 +432,10 @@ def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> 
         engine.table("metrics", [("metric", "VARCHAR"), ("first_metric", "BOOLEAN")],
                      [(metric, index == 0) for index, metric in enumerate(sorted(spec.columns.metrics))])
         kinds = _register(engine, "interactions", policy.root, dataset)
-        for promise, start, problem, value, rows, met in engine.query(attainment_sql(spec.columns, period, None, kinds)):
+        found = engine.query(attainment_sql(spec.columns, period, None, kinds))
+        if not found:
+            result.unmeasured.append(dataset.id)
+        for promise, start, problem, value, rows, met in found:
             if problem is not None:
                 result.problems.append(Problem(dataset.id, problem, value, int(rows)))
             elif start is not None and start < period_start(as_of, period):
@@ -510,6 +535,12 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
             findings.append(checks.NO_DATA.on(
                 standard, f"no interaction measured standard {standard.id} in {_label(result.latest, result.period)}",
                 hint="Check the feed of the dataset that holds " + standard.spec.metric + ". " + _who(run, standard)))
+    for dataset in (policy.get(f"dataset:{ident}") for ident in result.unmeasured):
+        findings.append(checks.NO_DATA.on(
+            dataset, f"no row of dataset {dataset.id} could be measured against a standard",
+            ("spec", "path"), hint=f"Check that {dataset.spec.path} has rows, that `columns:` names the right "
+                                   "ones, and that its touchpoints have standards for its metrics. "
+                                   + _who(run, dataset)))
     has_actuals = any(d.spec.holds == "kpi-actuals" for d in policy.of("dataset"))
     for kpi in policy.of("kpi") if has_actuals else ():
         findings.extend(_kpi_findings(run, kpi, result.actuals.get(kpi.id, []), result, checks))
@@ -530,8 +561,8 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
             one = problem.rows == 1
             findings.append(checks.UNUSABLE_ROWS.on(
                 dataset, f"{_rows(problem.rows)} of dataset {dataset.id} {'has' if one else 'have'} "
-                         f"{_problem_words(problem.problem)} and {'was' if one else 'were'} not measured",
-                ("spec", "columns"),
+                         f"{_problem_words(problem)} and {'was' if one else 'were'} not measured",
+                ("spec", "columns", "metrics", problem.value) if problem.value else ("spec", "columns"),
                 hint="Correct the rows at the source, or point `columns:` at the right column."))
     return findings
 
@@ -540,9 +571,11 @@ def _rows(count: int) -> str:
     return f"{count:,} row" + ("" if count == 1 else "s")
 
 
-def _problem_words(problem: str) -> str:
+def _problem_words(problem: Problem) -> str:
+    """What is wrong with the rows, in words; a value's problem names its metric."""
     return {"missing touchpoint": "no touchpoint", "unreadable time": "a time that cannot be read",
-            "negative duration": "a negative duration"}.get(problem, problem)
+            "negative duration": f"a negative {problem.value}",
+            "unreadable value": f"a {problem.value} value that is not a number"}.get(problem.problem, problem.problem)
 
 
 def trajectory_value(kpi: Any, when: dt.date) -> tuple[float, Any] | None:

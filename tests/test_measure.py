@@ -103,12 +103,12 @@ def test_unusable_rows_are_counted_in_plain_words_one_or_many(tmp_path):
     good = calls.read_text(encoding="utf-8")
     calls.write_text(good + "care-line,members,2026-11-10 11:00:00,-5\n", encoding="utf-8")
     said = [f.message for f in _measured(root).findings if f.code == "CX606"]
-    assert said == ["1 row of dataset calls has a negative duration and was not measured"]
+    assert said == ["1 row of dataset calls has a negative time-to-answer and was not measured"]
     calls.write_text(good + "care-line,members,2026-11-10 11:00:00,-5\n" * 2 + ",members,2026-11-10,5\n",
                      encoding="utf-8")
     said = sorted(f.message for f in _measured(root).findings if f.code == "CX606")
     assert said == ["1 row of dataset calls has no touchpoint and was not measured",
-                    "2 rows of dataset calls have a negative duration and were not measured"]
+                    "2 rows of dataset calls have a negative time-to-answer and were not measured"]
 
 
 def test_the_example_tells_its_story():
@@ -181,11 +181,72 @@ def _spark():
     return measure.Spark()
 
 
+def _as_csv(tmp_path: Path) -> Path:
+    """The example with its interactions written as CSV, every column text, and a few values that are not
+    numbers (and some that say no value) in the waits: the text path of the one query."""
+    import duckdb
+
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    rows = duckdb.connect().execute(
+        f"SELECT * FROM read_parquet('{root / 'data' / 'contact-centre.parquet'}') ORDER BY ALL").fetchall()
+    columns = [c[0] for c in duckdb.connect().execute(
+        f"DESCRIBE SELECT * FROM read_parquet('{root / 'data' / 'contact-centre.parquet'}')").fetchall()]
+    wait = next(index for index, column in enumerate(columns) if column == "wait_seconds")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for number, row in enumerate(rows):
+        row = ["" if value is None else value for value in row]
+        if number % 500 == 7:
+            row[wait] = "n/a" if number % 1000 == 7 else "about a minute"
+        writer.writerow(row)
+    (root / "data" / "contact-centre.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    dataset = root / "datasets" / "contact-centre.yaml"
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("data/contact-centre.parquet", "data/contact-centre.csv"),
+                       encoding="utf-8")
+    return root
+
+
 def test_spark_gives_the_same_results_as_duckdb_on_the_example(tmp_path):
-    spark = _spark()
-    on_spark = _measured(POLICIES, spark)
-    on_duckdb = _measured(POLICIES)
-    assert on_spark.attainments == on_duckdb.attainments and len(on_duckdb.attainments) > 100
-    assert on_spark.problems == on_duckdb.problems
-    assert on_spark.actuals == on_duckdb.actuals
-    assert on_spark.findings == on_duckdb.findings
+    for root in (POLICIES, _as_csv(tmp_path)):
+        on_spark = _measured(root, _spark())
+        on_duckdb = _measured(root)
+        assert on_spark.attainments == on_duckdb.attainments and len(on_duckdb.attainments) > 100
+        assert on_spark.problems == on_duckdb.problems
+        assert on_spark.actuals == on_duckdb.actuals
+        assert on_spark.findings == on_duckdb.findings
+
+
+def test_a_value_that_is_not_a_number_is_counted_and_one_that_says_none_is_not(tmp_path):
+    root = _as_csv(tmp_path)
+    as_text, as_parquet = _measured(root), _measured(POLICIES)
+    unreadable = {p.value: p.rows for p in as_text.problems if p.problem == "unreadable value"}
+    assert set(unreadable) == {"time-to-answer", "time-to-first-response"}  # the wait column serves both
+    mixed_in = sum(1 for number in range(len(_rows_of(root))) if number % 500 == 7 and number % 1000 != 7)
+    assert sum(unreadable.values()) <= mixed_in  # a call's wait, or a chat's: each row at its one touchpoint
+    said = {f.message for f in as_text.findings if f.code == "CX606" and "not a number" in f.message}
+    assert said == {f"{unreadable[metric]} rows of dataset contact-centre-interactions have a {metric} value "
+                    "that is not a number and were not measured" for metric in unreadable}
+    assert not [p for p in as_parquet.problems if p.problem == "unreadable value"]
+    measured = {(a.standard, a.segment, a.period): a.rows for a in as_parquet.attainments}
+    fewer = sum(measured[(a.standard, a.segment, a.period)] - a.rows for a in as_text.attainments)
+    assert fewer > sum(unreadable.values())  # the 'n/a' rows are left out too, and said nowhere
+
+
+def _rows_of(root: Path) -> list[str]:
+    return (root / "data" / "contact-centre.csv").read_text(encoding="utf-8").splitlines()[1:]
+
+
+def test_a_dataset_none_of_whose_rows_is_measured_says_so(run, tmp_path):
+    check = next(c for c in DATA_CHECKS if c.code == "CX604")
+    root = _example(tmp_path, check, "passing")
+    (root / "calls.csv").write_text("queue,tier,at,answer_s\n", encoding="utf-8")  # the header, and nothing
+    (finding,) = [f for f in _measured(root).findings if f.code == "CX604"]
+    assert finding.message == "no row of dataset calls could be measured against a standard"
+    assert finding.entity == "dataset:calls" and "calls.csv has rows" in finding.hint
+    (root / "calls.csv").write_text("", encoding="utf-8")
+    result = run("measure", str(root), "--as-of", AS_OF)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "calls.csv is empty (not even a header row)" in line

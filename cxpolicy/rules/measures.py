@@ -102,7 +102,8 @@ NO_DATA = Check(
     code="CX604",
     slug="no-data",
     severity=Severity.WARNING,
-    summary="A standard or KPI that the data could measure, with no data in the latest complete period.",
+    summary="A standard or KPI that the data could measure, with no data in the latest complete period; or a "
+            "dataset none of whose rows could be measured.",
     why="A promise with no measurement is a promise nobody checks: a feed that stopped looks like a promise kept.",
     fix="Restore the feed the Dataset reads (or correct its path or columns), or say in the policy that the "
         "promise is no longer measured.",
