@@ -491,16 +491,9 @@ def kept(standard: Any, share: float) -> bool:
 
 
 def _who(run: Any, entity: Any) -> str:
-    """'Customer Care must act (reporting to the Chief Operating Officer)'."""
-    from cxpolicy.reports.executive import acting_team
+    from cxpolicy.reports.executive import who_acts
 
-    graph, policy = run.graph, run.policy
-    team = acting_team(policy, graph, entity)
-    if team is None:
-        return "No team is accountable for it."
-    executive = graph.executive_of(team)
-    return f"{policy.title_of(f'team:{team}')} must act" + (
-        f" (reporting to {policy.title_of(f'team:{executive}')})." if executive and executive != team else ".")
+    return who_acts(run.policy, run.graph, entity)
 
 
 def _label(start: dt.date, period: str) -> str:

@@ -105,6 +105,7 @@ def test_a_promise_broken_in_the_data_is_at_risk_at_a_glance(run, tmp_path: Path
     assert "Nothing is at risk" not in glance
     (broken,) = [item for item in glance.split("<li")[1:] if "CX601" in item]
     assert 'class="status error"' in broken and "Who acts:" in broken and "below the 90% promised" in broken
+    assert "must act" not in broken  # the measurement's hint says who acts; the page says it once
     assert '<div class="value">1</div><div class="label">promises not kept</div>' in glance
 
 

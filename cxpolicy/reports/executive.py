@@ -145,6 +145,17 @@ def acting_team(policy: Any, graph: Any, entity: Any) -> str | None:
     return team or policy.project.owner
 
 
+def who_acts(policy: Any, graph: Any, entity: Any) -> str:
+    """'Customer Care must act (reporting to Chief Operating Officer).': the hint of a finding whose only
+    advice is who acts (the page says that in its own words, and leaves the sentence out)."""
+    team = acting_team(policy, graph, entity)
+    if team is None:
+        return "No team is accountable for it."
+    executive = graph.executive_of(team)
+    return f"{policy.title_of(f'team:{team}')} must act" + (
+        f" (reporting to {policy.title_of(f'team:{executive}')})." if executive and executive != team else ".")
+
+
 def _acting_team(policy: Any, graph: Any, finding: Finding) -> str | None:
     """acting_team for a finding (a stage's finding is its journey's)."""
     name = (finding.entity or "").split("/")[0]
@@ -162,7 +173,10 @@ def _risks(policy: Any, graph: Any, findings: list[Finding]) -> list[RiskGroup]:
         if finding.entity and "/" in finding.entity:
             stage = finding.entity.partition("/")[2]
             subject = f"{subject}, stage {stage}"
-        risk = Risk(finding.severity.value, finding.code, finding.message, finding.hint, subject,
+        hint = finding.hint
+        if hint and subject_name:  # "Who acts" is said beside it: not again in the hint
+            hint = hint.replace(who_acts(policy, graph, policy.get(subject_name)), "").strip() or None
+        risk = Risk(finding.severity.value, finding.code, finding.message, hint, subject,
                     policy.title_of(f"team:{team}") if team else None, finding.file, finding.line)
         groups.setdefault(policy.title_of(f"team:{executive}") if executive else NO_EXECUTIVE, []).append(risk)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == NO_EXECUTIVE,
