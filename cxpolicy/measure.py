@@ -549,14 +549,14 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
                 dataset, f"{_rows(problem.rows)} of dataset {dataset.id} {'names' if problem.rows == 1 else 'name'} the {kind} "
                          f"'{problem.value}', which the policy does not know", ("spec", "columns"),
                 hint=f"{did_you_mean(problem.value or '', known).strip()} Map it under `values: {{{kind}: "
-                     f"{{\"{problem.value}\": <id>}}}}`, or add the {kind}.".strip()))
+                     f"{{\"{problem.value}\": <id>}}}}`, or add the {kind}. {_who(run, dataset)}".strip()))
         else:
             one = problem.rows == 1
             findings.append(checks.UNUSABLE_ROWS.on(
                 dataset, f"{_rows(problem.rows)} of dataset {dataset.id} {'has' if one else 'have'} "
                          f"{_problem_words(problem)} and {'was' if one else 'were'} not measured",
                 ("spec", "columns", "metrics", problem.value) if problem.value else ("spec", "columns"),
-                hint="Correct the rows at the source, or point `columns:` at the right column."))
+                hint=f"Correct the rows at the source, or point `columns:` at the right column. {_who(run, dataset)}"))
     return findings
 
 

@@ -50,7 +50,7 @@ def test_there_is_a_data_check_for_each_promise_the_issue_names():
 def test_failing_data_fires_and_passing_data_does_not(check, tmp_path):
     fired = [f for f in _measured(_example(tmp_path / "fails", check, "failing")).findings if f.code == check.code]
     assert fired, f"{check.code} did not fire on its failing example"
-    assert all(f.hint for f in fired)
+    assert all("Customer Care must act (reporting to Chief Customer Officer)." in f.hint for f in fired)  # who acts
     clean = [f for f in _measured(_example(tmp_path / "passes", check, "passing")).findings if f.code == check.code]
     assert clean == []
 
