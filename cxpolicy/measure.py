@@ -74,7 +74,7 @@ class Measurement:
     problems: list[Problem] = field(default_factory=list)
     actuals: dict[str, list[tuple[dt.date, str, float]]] = field(default_factory=dict)  # kpi -> (period, segment, value)
     findings: list[Finding] = field(default_factory=list)
-    unmeasured: list[str] = field(default_factory=list)  # interaction datasets none of whose rows met a standard
+    nothing_measured: list[str] = field(default_factory=list)  # interaction datasets none of whose rows met a standard
 
 
 # --------------------------------------------------------------------------- the computation, written once
@@ -434,7 +434,7 @@ def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> 
         kinds = _register(engine, "interactions", policy.root, dataset)
         found = engine.query(attainment_sql(spec.columns, period, None, kinds))
         if not found:
-            result.unmeasured.append(dataset.id)
+            result.nothing_measured.append(dataset.id)
         for promise, start, problem, value, rows, met in found:
             if problem is not None:
                 result.problems.append(Problem(dataset.id, problem, value, int(rows)))
@@ -528,7 +528,7 @@ def _findings(run: Any, result: Measurement, checks: Any) -> list[Finding]:
             findings.append(checks.NO_DATA.on(
                 standard, f"no interaction measured standard {standard.id} in {_label(result.latest, result.period)}",
                 hint="Check the feed of the dataset that holds " + standard.spec.metric + ". " + _who(run, standard)))
-    for dataset in (policy.get(f"dataset:{ident}") for ident in result.unmeasured):
+    for dataset in (policy.get(f"dataset:{ident}") for ident in result.nothing_measured):
         findings.append(checks.NO_DATA.on(
             dataset, f"no row of dataset {dataset.id} could be measured against a standard",
             ("spec", "path"), hint=f"Check that {dataset.spec.path} has rows, that `columns:` names the right "
