@@ -847,7 +847,7 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
 @click.option("--spark-master", metavar="URL", help="With --engine spark: the cluster master (default local[*]).")
 @click.option("--spark-remote", metavar="URL", help="With --engine spark: a Spark Connect server, e.g. sc://host:15002.")
 @click.option("--memory-limit", metavar="SIZE", help="With --engine duckdb: the most memory DuckDB may use, e.g. 2GB "
-                                                   "(default: DuckDB's own, 80%% of the machine's).")
+                                                   "(default: DuckDB's own, 80% of the machine's).")
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "markdown", "csv")), default="text",
               show_default=True, help="text for people; json for tools; markdown for a wiki; csv for a spreadsheet.")
 @output_option

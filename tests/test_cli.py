@@ -275,3 +275,22 @@ def test_standard_input_may_be_a_file_not_yet_saved():
 def test_standard_input_misused_is_a_usage_error(args, message):
     result = _cxpolicy(*args, cwd=REPO)
     assert result.returncode == 2 and message in result.stderr.decode() and result.stderr.count(b"\n") == 1
+
+
+def _commands(group, path=()):
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+
+
+def test_every_help_page_reads_as_written(run):
+    """A help text is shown as written: no %-escapes, which click does not format."""
+    from cxpolicy.cli import cli
+
+    for command in _commands(cli):
+        result = run(*command, "--help")
+        assert result.exit_code == 0, command
+        assert "%%" not in result.output and "%(" not in result.output, (command, result.output)
