@@ -586,6 +586,12 @@ def _better(kpi: Any, value: float, than: float) -> bool:
     return value <= than if kpi.spec.direction == "decrease" else value >= than
 
 
+def on_track(kpi: Any, when: dt.date, value: float) -> bool | None:
+    """Whether an actual is at least as good as the line to the next target on its date (None: no line)."""
+    line = trajectory_value(kpi, when)
+    return None if line is None else _better(kpi, value, line[0])
+
+
 def _kpi_findings(run: Any, kpi: Any, actuals: list[tuple[dt.date, str, float]], result: Measurement,
                   checks: Any) -> list[Finding]:
     overall = [(when, value) for when, segment, value in actuals if not segment]
@@ -606,7 +612,7 @@ def _kpi_findings(run: Any, kpi: Any, actuals: list[tuple[dt.date, str, float]],
     if overall:
         when, value = overall[-1]
         line = trajectory_value(kpi, when)
-        if line is not None and not _better(kpi, value, line[0]):
+        if line is not None and on_track(kpi, when, value) is False:
             findings.append(checks.KPI_OFF_TRACK.on(
                 kpi, f"KPI {kpi.id} was {value:g} on {when.isoformat()}; on the line from its baseline to "
                      f"{float(line[1].value):g} by {line[1].by.isoformat()} it would be {line[0]:.1f}",

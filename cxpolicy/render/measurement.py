@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from cxpolicy import __version__
-from cxpolicy.measure import NO_SEGMENT, Measurement, kept, target_share, trajectory_value
+from cxpolicy.measure import NO_SEGMENT, Measurement, kept, on_track, target_share, trajectory_value
 
 COLUMNS = ("period", "standard", "segment", "interactions", "met", "attainment", "promised", "kept")
-KPI_COLUMNS = ("kpi", "latest", "value", "on the line", "next target", "by")
+KPI_COLUMNS = ("kpi", "latest", "value", "on the line", "on track", "next target", "by")
 
 
 def rows(result: Measurement, policy: Any, *, latest_only: bool = True) -> list[tuple[str, ...]]:
@@ -34,7 +34,9 @@ def kpi_rows(result: Measurement, policy: Any) -> list[tuple[str, ...]]:
             continue
         when, value = overall[-1]
         line = trajectory_value(kpi, when)
+        track = on_track(kpi, when, value)
         found.append((kpi.id, when.isoformat(), f"{value:g}", f"{line[0]:.1f}" if line else "",
+                      "" if track is None else "yes" if track else "NO",
                       f"{float(line[1].value):g}" if line else "", line[1].by.isoformat() if line else ""))
     return found
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxpolicy.measure import NO_SEGMENT, Measurement, kept, target_share, trajectory_value
+from cxpolicy.measure import NO_SEGMENT, Measurement, kept, on_track, target_share, trajectory_value
 
 AMBER_POINTS = 5.0
 AMBER_SHARE = 0.05
@@ -92,8 +92,8 @@ def build(run: Any, result: Measurement) -> Scorecard:
         if line is None:
             rag = "none"
         else:
-            ahead = value <= line if kpi.spec.direction == "decrease" else value >= line
-            rag = "green" if ahead else "amber" if abs(value - line) < AMBER_SHARE * abs(line) else "red"
+            rag = ("green" if on_track(kpi, when, value) else
+                   "amber" if abs(value - line) < AMBER_SHARE * abs(line) else "red")
         points = ((kpi.spec.baseline.as_of, float(kpi.spec.baseline.value), "baseline"),) if kpi.spec.baseline else ()
         points += tuple((t.by, float(t.value), "target") for t in sorted(kpi.spec.targets, key=lambda t: t.by))
         owner = graph.accountable_team(kpi)
