@@ -106,6 +106,8 @@ def test_a_promise_broken_in_the_data_is_at_risk_at_a_glance(run, tmp_path: Path
     (broken,) = [item for item in glance.split("<li")[1:] if "CX601" in item]
     assert 'class="status error"' in broken and "Who acts:" in broken and "below the 90% promised" in broken
     assert "must act" not in broken  # the measurement's hint says who acts; the page says it once
+    scorecard = text[text.index('<section id="scorecard">'):text.index("</section>", text.index('<section id="scorecard">'))]
+    assert ">Northwind Plus members</text>" in scorecard and ">Everyday shoppers</text>" in scorecard  # whole names
     assert '<div class="value">1</div><div class="label">promises not kept</div>' in glance
 
 

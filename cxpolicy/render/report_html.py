@@ -113,7 +113,7 @@ def _scorecard_charts(scorecard: Any) -> dict[str, Any]:
         lines = [(name, values, colour) for (name, values), colour in zip(card.series, _SERIES_COLOURS)]
         charts[card.id] = svg.history(f"kept-{index}", f"{card.title}: share of interactions that met it, by period",
                                       [*lines, promise], list(card.periods), width=320, height=150,
-                                      dashed=frozenset({"promised"}))
+                                      dashed=frozenset({"promised"}), legend_below=True)
     for index, card in enumerate(scorecard.kpis):
         charts["kpi:" + card.id] = svg.trajectory(f"kept-kpi-{index}", card.title, list(card.points), card.unit,
                                                   scorecard.as_of, actuals=list(card.actuals))

@@ -112,10 +112,14 @@ def drives(ident: str, leading: Sequence[tuple[str, str]], lagging: Sequence[tup
 
 def history(ident: str, title: str, series: Sequence[tuple[str, Sequence[float | None], str]],
             labels: Sequence[str], *, width: int = 560, height: int = 190, percent: bool = True,
-            dashed: frozenset[str] = frozenset()) -> Markup:
+            dashed: frozenset[str] = frozenset(), legend_below: bool = False) -> Markup:
     """Lines over revisions: `series` are (name, values per revision, colour); `labels` name the revisions
-    (dates). Values are shares in percent when `percent`, else counts."""
+    (dates). Values are shares in percent when `percent`, else counts. The legend stands at the right,
+    or, for a narrow chart, `legend_below` the plot, a line per series, so that long names fit."""
     left, right, top, bottom = 44, 120, 14, 30
+    plot_height = height
+    if legend_below:
+        right, height = 12, height + 18 * len(series) + 4
     count = max(len(labels), 1)
     values = [v for _, vs, _ in series for v in vs if v is not None]
     high = 100.0 if percent else max(values + [1.0])
@@ -125,15 +129,16 @@ def history(ident: str, title: str, series: Sequence[tuple[str, Sequence[float |
         return left + (width - left - right) * (index / (count - 1) if count > 1 else 0.5)
 
     def y(value: float) -> float:
-        return top + (height - top - bottom) * (high - value) / ((high - low) or 1)
+        return top + (plot_height - top - bottom) * (high - value) / ((high - low) or 1)
 
-    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="{LINE}"/>']
+    body = [f'<line x1="{left}" y1="{plot_height - bottom}" x2="{width - right}" y2="{plot_height - bottom}" '
+            f'stroke="{LINE}"/>']
     for value in (low, high):
         body.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
                     f'{_number(value)}{"%" if percent else ""}</text>')
     for index in sorted({0, count - 1}):
         if labels:
-            body.append(f'<text x="{x(index):.1f}" y="{height - bottom + 14}" text-anchor="{"start" if index == 0 else "end"}" '
+            body.append(f'<text x="{x(index):.1f}" y="{plot_height - bottom + 14}" text-anchor="{"start" if index == 0 else "end"}" '
                         f'font-size="11" fill="{MUTED}">{escape(labels[index])}</text>')
     for position, (name, points, colour) in enumerate(series):
         drawn = [(x(i), y(v)) for i, v in enumerate(points) if v is not None]
@@ -143,9 +148,11 @@ def history(ident: str, title: str, series: Sequence[tuple[str, Sequence[float |
                         f'stroke="{colour}" stroke-width="2"{dash}/>')
         for a, b in drawn:
             body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" fill="{colour}"/>')
-        body.append(f'<rect x="{width - right + 10}" y="{top + position * 18}" width="10" height="10" fill="{colour}"/>'
-                    f'<text x="{width - right + 26}" y="{top + position * 18 + 9}" font-size="11" fill="{INK}">'
-                    f'{escape(_short(name, 16))}</text>')
+        key_x, key_y, room = ((left, plot_height + position * 18, (width - left - 16) // 7) if legend_below
+                              else (width - right + 10, top + position * 18, 16))
+        body.append(f'<rect x="{key_x}" y="{key_y}" width="10" height="10" fill="{colour}"/>'
+                    f'<text x="{key_x + 16}" y="{key_y + 9}" font-size="11" fill="{INK}">'
+                    f'{escape(_short(name, room))}</text>')
     said = "; ".join(f"{name}: " + ", ".join("none" if v is None else _number(v) for v in points)
                      for name, points, _ in series)
     return _svg(width, height, title, said, body, ident)
