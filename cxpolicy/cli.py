@@ -901,7 +901,10 @@ def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_m
     finally:
         runner.close()
     threshold = Severity(fail_on)
-    outcome = engine.decide(found.findings, result.policy.project.rules, engine.Options(fail_on=threshold),
+    # The checks' findings are check's to report, but an error in reading the policy (a misspelt metric,
+    # an unknown team) can make the measurement wrong without a sign: those are reported here too.
+    broken = [f for f in result.outcome.findings if f.severity is Severity.ERROR]
+    outcome = engine.decide([*broken, *found.findings], result.policy.project.rules, engine.Options(fail_on=threshold),
                             root=result.policy.root, files=len(result.policy.files), entities=len(result.policy))
     if output_format == "text":
         colour = output is None and _colour("auto")

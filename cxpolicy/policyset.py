@@ -475,29 +475,32 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
 
 
 def _unknown_metrics(policy: PolicySet) -> list[Finding]:
-    """CX104 for a standard's or KPI's metric that is neither in the catalogue nor in the project's `metrics`."""
+    """CX104 for a metric that is neither in the catalogue nor in the project's `metrics`: a standard's or
+    KPI's, or one a Dataset's `columns.metrics` names (whose column would otherwise measure nothing)."""
     from cxpolicy.metrics import catalogue
 
     known = set(catalogue(policy.project.metrics))
     broken = policy.project_entity.broken_metrics if policy.project_entity is not None else frozenset()
     index = Suggestions(known | broken)
+    named = [(entity, entity.spec.metric, ("spec", "metric"), False)
+             for kind in ("servicestandard", "kpi") for entity in policy.of(kind)]
+    named += [(dataset, slug, ("spec", "columns", "metrics", slug), True)
+              for dataset in policy.of("dataset") for slug in dataset.spec.columns.metrics]
     findings = []
-    for kind in ("servicestandard", "kpi"):
-        for entity in policy.of(kind):
-            slug = entity.spec.metric
-            if slug is None or slug in known:
-                continue
-            policy.unresolved.append((entity.name, "metric"))  # its checks wait, like those of a broken file
-            if slug in broken:
-                continue  # cxpolicy.yaml's CX103 says what is wrong with it
-            suggestion = index.closest(slug)
-            file, line, column = entity.where(("spec", "metric"))
-            findings.append(checks.UNKNOWN_REFERENCE.at(
-                file, line, column, f"'{slug}' is not a known metric", entity=entity.name,
-                end=entity.end(("spec", "metric")),
-                hint=(f"Did you mean '{suggestion}'? " if suggestion else "")
-                + "Use a metric of the catalogue (docs/rules.md lists them), or declare it under "
-                  "`metrics:` in cxpolicy.yaml."))
+    for entity, slug, path, key in named:
+        if slug is None or slug in known:
+            continue
+        policy.unresolved.append((entity.name, "metric"))  # its checks wait, like those of a broken file
+        if slug in broken:
+            continue  # cxpolicy.yaml's CX103 says what is wrong with it
+        suggestion = index.closest(slug)
+        file, line, column = entity.where(path, key=key)
+        findings.append(checks.UNKNOWN_REFERENCE.at(
+            file, line, column, f"'{slug}' is not a known metric", entity=entity.name,
+            end=None if key else entity.end(path),
+            hint=(f"Did you mean '{suggestion}'? " if suggestion else "")
+            + "Use a metric of the catalogue (docs/rules.md lists them), or declare it under "
+              "`metrics:` in cxpolicy.yaml."))
     return findings
 
 

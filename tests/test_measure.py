@@ -132,6 +132,21 @@ def test_the_kpi_table_says_whether_each_kpi_is_on_track(run):
     assert rows["care-csat"][4] == "yes"
 
 
+def test_a_misspelt_metric_in_a_dataset_is_an_error_for_check_and_for_measure(run, tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    dataset = root / "datasets" / "contact-centre.yaml"
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("time-to-answer:", "time-to-anwser:", 1),
+                       encoding="utf-8")
+    line = next(number for number, text in enumerate(dataset.read_text().splitlines(), 1) if "time-to-anwser" in text)
+    checked = run("check", str(root))
+    assert checked.exit_code == 1
+    assert f"datasets/contact-centre.yaml:{line}:" in checked.output
+    assert "'time-to-anwser' is not a known metric" in checked.output and "Did you mean 'time-to-answer'?" in checked.output
+    measured = run("measure", str(root), "--as-of", AS_OF)  # its calls would be measured against nothing
+    assert measured.exit_code == 1 and "'time-to-anwser' is not a known metric" in measured.output
+
+
 def test_the_example_data_is_small_enough_to_commit():
     assert sum(path.stat().st_size for path in (POLICIES / "data").iterdir()) < 2 * 1024 * 1024
 
