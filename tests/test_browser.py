@@ -158,6 +158,18 @@ def test_the_demo_page_shows_the_waiver_the_kpi_charts_and_the_history(browser, 
     page.close()
 
 
+def test_dates_in_the_tables_are_never_broken_over_two_lines(browser, demo_page):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(demo_page.as_uri())
+    lines = page.evaluate("""[...document.querySelectorAll('#waivers td, #history td')]
+        .filter(cell => /^\\d{4}-\\d{2}-\\d{2}/.test(cell.textContent.trim()))
+        .map(cell => { const range = document.createRange(); range.selectNodeContents(cell.firstChild);
+                       return [cell.firstChild.textContent.trim(), range.getClientRects().length]; })""")
+    page.close()
+    assert len(lines) >= 13  # the waiver's end and the twelve revisions' dates
+    assert [date for date, count in lines if count != 1] == []
+
+
 def test_the_demo_page_has_no_sideways_scroll_on_a_phone(browser, demo_page):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(demo_page.as_uri())
