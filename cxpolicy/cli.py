@@ -134,6 +134,7 @@ verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also list i
 fail_on_option = click.option(
     "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
     help="The lowest severity that makes the run fail (exit 1).")
+show_waived_option = click.option("--show-waived", is_flag=True, help="Also list the findings that waivers hide.")
 
 
 today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -186,7 +187,7 @@ def validate(paths: tuple[str, ...], output_format: str, output: str | None, ver
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these checks (codes, prefixes, names or Rule ids).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Judge dates as of this day (YYYY-MM-DD); default: the project's `today`, else the real date.")
-@click.option("--show-waived", is_flag=True, help="Also list the findings that waivers hide.")
+@show_waived_option
 @click.option("--new-only", is_flag=True,
               help="Report (and fail on) only findings that the --base revision does not have.")
 @click.option("--base", metavar="REF", help="With --new-only: the git revision to compare with, e.g. origin/main.")
@@ -626,7 +627,8 @@ def _report(kind: str, path: str | None, output_format: str, output: str | None,
 
         day = today.date() if today else dt.date.today()
         scorecard, measured = _scorecard(result, day)
-        view = executive.build(result, scores, waivers_as_of=day, measured=measured)
+        view = executive.build(result, scores, waivers_as_of=day, measured=measured.findings if measured else (),
+                               measured_waived=measured.waived if measured else ())
         text = report_html.page(owners, scores, result.outcome, title=result.policy.title, today=result.today,
                                 view=view, policy=result.policy,
                                 history=_history(path or default_root(), last=history) if history else None,
@@ -657,21 +659,21 @@ def report_ownership(path: str | None, output_format: str, output: str | None, t
     _report("ownership", path, output_format, output, today, team, history, width)
 
 
-def _scorecard(result: Any, day: Any) -> tuple[Any, list[Any]]:
+def _scorecard(result: Any, day: Any) -> tuple[Any, Any]:
     """The page's scorecard when the policy declares Datasets (measured with DuckDB), else None, with the
-    measurement's findings (the page puts them among what is at risk). Data that cannot be read is said
-    on the page, which is still written."""
+    measurement (the page puts its findings among what is at risk). Data that cannot be read is said on
+    the page, which is still written."""
     if not result.policy.of("dataset"):
-        return None, []
+        return None, None
     from cxpolicy import measure as measuring
     from cxpolicy.reports import scorecard
 
     runner = measuring.DuckDB()
     try:
         found = measuring.measure(result, as_of=day, engine=runner)
-        return scorecard.build(result, found), found.findings
+        return scorecard.build(result, found), found
     except measuring.DataError as error:
-        return scorecard.Scorecard(day, "month", None, error=str(error)), []
+        return scorecard.Scorecard(day, "month", None, error=str(error)), None
     finally:
         runner.close()
 
@@ -852,11 +854,12 @@ def sync_generated(files: dict[str, str], mode: str | None, regenerate: str) -> 
               show_default=True, help="text for people; json for tools; markdown for a wiki; csv for a spreadsheet.")
 @output_option
 @fail_on_option
+@show_waived_option
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run (2 still means the data "
                                                "could not be read).")
 def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_master: str | None,
             spark_remote: str | None, memory_limit: str | None, output_format: str, output: str | None, fail_on: str,
-            exit_zero: bool) -> None:
+            show_waived: bool, exit_zero: bool) -> None:
     """Whether the promises are kept: each interaction of the Datasets judged against the promise in force
     for its touchpoint, segment and metric, attainment per standard, segment and period against what the
     standard promises, and each KPI's actuals against the line to its targets (CX6xx).
@@ -904,8 +907,11 @@ def measure(path: str | None, period: str, as_of: Any, engine_name: str, spark_m
     # The checks' findings are check's to report, but an error in reading the policy (a misspelt metric,
     # an unknown team) can make the measurement wrong without a sign: those are reported here too.
     broken = [f for f in result.outcome.findings if f.severity is Severity.ERROR]
-    outcome = engine.decide([*broken, *found.findings], result.policy.project.rules, engine.Options(fail_on=threshold),
-                            root=result.policy.root, files=len(result.policy.files), entities=len(result.policy))
+    hidden = [engine.Waived(finding, waiver.id, waiver.spec.reason) for finding, waiver in found.waived]
+    outcome = engine.decide([*broken, *found.findings], result.policy.project.rules,
+                            engine.Options(fail_on=threshold, show_waived=show_waived),
+                            root=result.policy.root, files=len(result.policy.files), entities=len(result.policy),
+                            waived=hidden)
     if output_format == "text":
         colour = output is None and _colour("auto")
         text = measurement.text(found, result.policy, outcome, colour=colour, width=_width(None, output))

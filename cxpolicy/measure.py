@@ -75,6 +75,7 @@ class Measurement:
     actuals: dict[str, list[tuple[dt.date, str, float]]] = field(default_factory=dict)  # kpi -> (period, segment, value)
     findings: list[Finding] = field(default_factory=list)
     nothing_measured: list[str] = field(default_factory=list)  # interaction datasets none of whose rows met a standard
+    waived: list[tuple[Finding, Any]] = field(default_factory=list)  # what a waiver of a data check hides, and the waiver
 
 
 # --------------------------------------------------------------------------- the computation, written once
@@ -452,7 +453,12 @@ def measure(run: Any, *, period: str = "month", as_of: dt.date, engine: Any) -> 
     result.problems = sorted(_merged_problems(result.problems), key=lambda p: (p.dataset, p.problem, -p.rows, p.value or ""))
     for values in result.actuals.values():
         values.sort()
-    result.findings = sorted(_findings(run, result, checks), key=lambda f: (-f.severity.rank, f.file, f.line, f.code))
+    from cxpolicy import waivers
+
+    # Waivers of the data checks hide their findings here, judged as of the day measured (as check's --today).
+    applied = waivers.apply(_findings(run, result, checks), policy, as_of, data=True)
+    result.findings = sorted(applied.kept, key=lambda f: (-f.severity.rank, f.file, f.line, f.code))
+    result.waived = sorted(applied.waived, key=lambda pair: pair[0])
     return result
 
 

@@ -34,12 +34,22 @@ def authorised_approvers(policy: PolicySet) -> set[str]:
 
 
 def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complete: bool = True,
-          held: Collection[Finding] = (), damaged: Collection[str] = (), pinned: dt.date | None = None) -> Applied:
+          held: Collection[Finding] = (), damaged: Collection[str] = (), pinned: dt.date | None = None,
+          data: bool = False) -> Applied:
     """`complete` says the findings include every rule's, so a waiver matching none is unused (CX502).
+
+    A run judges the waivers of its own findings only: `check` those of every check but the data checks
+    (CX6xx), `measure` (`data`) those of the data checks. The other waivers are neither applied nor
+    reported as expired, unauthorised or unused there.
 
     The findings `held` back (cascade.py) count as matched. A waiver among the `damaged` (one naming
     something that does not exist: its CX104 is reported) is in doubt: the findings it seems meant
     to hide are held back with it, and it is not reported as unused or unauthorised."""
+    from cxpolicy.catalogue import codes_by_slug
+    from cxpolicy.rules.measures import DATA_CODES
+
+    slugs = codes_by_slug()
+    mine = [waiver for waiver in policy.of("waiver") if (slugs.get(waiver.spec.rule, waiver.spec.rule) in DATA_CODES) == data]
     approvers = authorised_approvers(policy)
     in_force: dict[tuple[str, str], Entity] = {}
     in_doubt: dict[tuple[str, str], Any] = {}  # (rule, target) -> the waiver, an Entity or an Unreadable
@@ -49,7 +59,7 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
         if isinstance(spec, dict) and isinstance(spec.get("rule"), str) and isinstance(spec.get("targets"), list):
             for rule, target in _meant(policy, spec["rule"], [t for t in spec["targets"] if isinstance(t, str)]):
                 in_doubt.setdefault((rule, target), unreadable)
-    for waiver in policy.of("waiver"):
+    for waiver in mine:
         spec = waiver.spec
         if waiver.name in damaged and spec.expires >= today:
             for rule, target in _meant(policy, spec.rule, spec.targets):
@@ -82,7 +92,7 @@ def apply(findings: list[Finding], policy: PolicySet, today: dt.date, *, complet
         else:
             waived.append((finding, waiver))
             used.add((finding.code, finding.entity))
-    for waiver in policy.of("waiver") if complete else ():
+    for waiver in mine if complete else ():
         unused = [t for t in waiver.spec.targets if (waiver.spec.rule, t) not in used
                   and in_force.get((waiver.spec.rule, t)) is waiver]
         if unused:

@@ -147,6 +147,41 @@ def test_a_misspelt_metric_in_a_dataset_is_an_error_for_check_and_for_measure(ru
     assert measured.exit_code == 1 and "'time-to-anwser' is not a known metric" in measured.output
 
 
+_DATA_WAIVER = """
+apiVersion: cxpolicy/v1
+kind: Waiver
+metadata: {{id: plus-line-rename}}
+spec:
+  rule: {rule}
+  targets: [dataset:contact-centre-interactions]
+  reason: The queue was renamed for a week in March; the export is fixed
+  approvedBy: cco
+  expires: {expires}
+"""
+
+
+def test_a_waiver_of_a_data_check_is_applied_and_judged_by_measure_not_by_check(run, tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    waiver = root / "waivers" / "data.yaml"
+    waiver.parent.mkdir(exist_ok=True)
+    waiver.write_text(_DATA_WAIVER.format(rule="CX605", expires="2027-03-31"), encoding="utf-8")
+    checked = run("check", str(root), "--today", AS_OF)
+    assert "CX502" not in checked.output and "plus-line-rename" not in checked.output  # measure's to judge
+    measured = run("measure", str(root), "--as-of", AS_OF, "--show-waived")
+    assert "warning CX605" not in measured.output and "waived CX605" in measured.output
+    assert "by waiver plus-line-rename: The queue was renamed" in measured.output
+    page = tmp_path / "report.html"
+    assert run("report", "ownership", str(root), "--format", "html", "--today", AS_OF, "--output", str(page)).exit_code == 0
+    waivers = page.read_text()[page.read_text().index('<section id="waivers">'):]
+    assert "Plus Line" in waivers.split("</section>")[0]  # what it hides, and it is not "unused"
+    waiver.write_text(_DATA_WAIVER.format(rule="CX601", expires="2027-03-31"), encoding="utf-8")  # hides nothing
+    assert "CX502 waiver plus-line-rename hides no CX601 finding" in run("measure", str(root), "--as-of", AS_OF).output
+    waiver.write_text(_DATA_WAIVER.format(rule="CX605", expires="2026-11-30"), encoding="utf-8")
+    assert "waiver plus-line-rename expired on 2026-11-30" in run("measure", str(root), "--as-of", AS_OF).output
+    assert "plus-line-rename" not in run("check", str(root), "--today", AS_OF).output
+
+
 def test_the_example_data_is_small_enough_to_commit():
     assert sum(path.stat().st_size for path in (POLICIES / "data").iterdir()) < 2 * 1024 * 1024
 

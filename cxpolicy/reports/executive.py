@@ -109,17 +109,20 @@ class ExecutiveView:
         return next((kpi for kpi in self.kpis if kpi.id == ident), None)
 
 
-def build(run: Any, coverage: CoverageReport, *, waivers_as_of: dt.date, measured: Iterable[Finding] = ()) -> ExecutiveView:
+def build(run: Any, coverage: CoverageReport, *, waivers_as_of: dt.date, measured: Iterable[Finding] = (),
+          measured_waived: Iterable[tuple[Finding, Any]] = ()) -> ExecutiveView:
     """`run` is an engine.Run with its policy and graph; waivers are judged as of `waivers_as_of`, the day
     the check judged them by (the calendar's, unless --today pins it). `measured` are the findings of
-    `cxpolicy measure` (a promise broken, a KPI off track): they are at risk as much as the policy's own."""
+    `cxpolicy measure` (a promise broken, a KPI off track): they are at risk as much as the policy's own;
+    `measured_waived` what the waivers of the data checks hide there."""
     policy, graph, outcome = run.policy, run.graph, run.outcome
     thresholds = policy.project.report.thresholds
     green, amber = thresholds.green.percent, thresholds.amber.percent
     statuses = [MeasureStatus(name, words, coverage.total.measures[name],
                               rag(coverage.total.measures[name], green, amber)) for name, words in MEASURES]
     findings = [f for f in [*outcome.findings, *measured] if f.severity is not Severity.INFO]
-    return ExecutiveView(_risks(policy, graph, findings), statuses, _waivers(policy, outcome, waivers_as_of),
+    hidden = [(w.finding, w.waiver) for w in outcome.waived] + [(finding, waiver.id) for finding, waiver in measured_waived]
+    return ExecutiveView(_risks(policy, graph, findings), statuses, _waivers(policy, hidden, waivers_as_of),
                          _kpis(policy, graph, findings), waivers_as_of, (green, amber), dict(outcome.counts))
 
 
@@ -185,13 +188,14 @@ def _risks(policy: Any, graph: Any, findings: list[Finding]) -> list[RiskGroup]:
     return [RiskGroup(executive, risks) for executive, risks in ordered]
 
 
-def _waivers(policy: Any, outcome: Any, today: dt.date) -> list[WaiverView]:
+def _waivers(policy: Any, waived: list[tuple[Finding, str]], today: dt.date) -> list[WaiverView]:
+    """Each waiver with what it hides (finding, waiver id), judged as of `today`."""
     from cxpolicy.catalogue import CATALOGUE, checks
 
     checks()
     hidden: dict[str, list[str]] = {}
-    for waived in outcome.waived:
-        hidden.setdefault(waived.waiver, []).append(waived.finding.message)
+    for finding, waiver_id in waived:
+        hidden.setdefault(waiver_id, []).append(finding.message)
     views = []
     for waiver in policy.of("waiver"):
         spec = waiver.spec

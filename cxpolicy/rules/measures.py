@@ -131,8 +131,8 @@ UNUSABLE_ROWS = Check(
     code="CX606",
     slug="unusable-rows",
     severity=Severity.WARNING,
-    summary="Rows of a dataset that cannot be measured: no touchpoint, a time that cannot be read, or a negative "
-            "duration.",
+    summary="Rows of a dataset that cannot be measured: no touchpoint, a time that cannot be read, a negative "
+            "duration, or a value that is not a number.",
     why="Rows dropped without a word make attainment look better or worse than it is.",
     fix="Correct the rows at their source (the export, the query), or the Dataset's columns if it reads the "
         "wrong ones.",
@@ -141,3 +141,7 @@ UNUSABLE_ROWS = Check(
     failing_data=_calls(30, 45) + "Main line,plus,yesterday,20\nMain line,plus,2026-11-10 12:00:00,-5\n",
     passing_data=_calls(30, 45),
 )
+
+#: The codes `measure` reports, and whose waivers it applies and judges; `check` leaves those waivers alone.
+DATA_CODES = frozenset(check.code for check in (STANDARD_BREACHED, KPI_OFF_TRACK, TARGET_MISSED, NO_DATA,
+                                                UNKNOWN_IN_DATA, UNUSABLE_ROWS))
