@@ -521,7 +521,8 @@ class DatasetColumns(Strict):
     time: str | None = Field(None, description="Interactions: when it happened (a date or timestamp).")
     metrics: dict[Annotated[str, Field(pattern=ID_PATTERN)], str] = Field(
         default_factory=dict, description="Interactions: metric -> the column holding its value, in the metric's "
-                                          "unit (seconds for durations, true/false or 0/1 for a rate, a score).")
+                                          "unit (seconds for durations, true/false or 0/1 for a rate, a score).",
+        json_schema_extra={"propertyNames": {"pattern": ID_PATTERN}})  # the schema, too, says what a name is
     kpi: str | None = Field(None, description="KPI actuals: the column naming the KPI.")
     period: str | None = Field(None, description="KPI actuals: the date the value is for (e.g. the month's first day).")
     value: str | None = Field(None, description="KPI actuals: the column holding the value.")

@@ -72,7 +72,7 @@ _TYPE_KEYWORDS = {
     "string": ("pattern", "patternErrorMessage", "minLength", "maxLength", "format"),
     "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
     "array": ("items", "minItems", "maxItems", "uniqueItems", "prefixItems"),
-    "object": ("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+    "object": ("properties", "required", "additionalProperties", "minProperties", "maxProperties", "propertyNames"),
 }
 
 
@@ -405,6 +405,10 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
     elif validator == "type":
         yield _at(document, path, f"{_field(path)} must be {_type_words(error.validator_value)}, "
                                   f"not {describe_value(error.instance)}", _owners_hint(kind, path, error.instance))
+    elif validator == "pattern" and "propertyNames" in error.schema_path:  # a name, not a value, is wrong
+        wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
+        yield _at(document, path + (error.instance,), f"the name '{error.instance}' in {_field(path)} must be {wanted}",
+                  _id_hint(error.validator_value, error.instance), key=True)
     elif validator == "pattern":
         wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
         hint = _date_hint(error.instance) if error.validator_value == _DATE_PATTERN else _id_hint(

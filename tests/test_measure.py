@@ -182,6 +182,20 @@ def test_a_waiver_of_a_data_check_is_applied_and_judged_by_measure_not_by_check(
     assert "plus-line-rename" not in run("check", str(root), "--today", AS_OF).output
 
 
+def test_a_metric_name_that_is_not_an_id_is_a_plain_finding_at_the_name(run, tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    dataset = root / "datasets" / "contact-centre.yaml"
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("time-to-answer:", "Time to answer:", 1),
+                       encoding="utf-8")
+    line, text = next((number, text) for number, text in enumerate(dataset.read_text().splitlines(), 1)
+                      if "Time to answer" in text)
+    checked = run("check", str(root))
+    assert (f"datasets/contact-centre.yaml:{line}:{text.index('Time') + 1}: error CX103 the name 'Time to answer' "
+            "in spec.columns.metrics must be an id") in checked.output
+    assert "should match pattern" not in checked.output
+
+
 def test_the_example_data_is_small_enough_to_commit():
     assert sum(path.stat().st_size for path in (POLICIES / "data").iterdir()) < 2 * 1024 * 1024
 
