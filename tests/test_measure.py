@@ -132,13 +132,21 @@ def test_the_kpi_table_says_whether_each_kpi_is_on_track(run):
     assert rows["care-csat"][4] == "yes"
 
 
-def test_a_misspelt_metric_in_a_dataset_is_an_error_for_check_and_for_measure(run, tmp_path):
+def _with_metric_written(tmp_path: Path, written: str) -> tuple[Path, int, str]:
+    """A copy of the example whose interactions Dataset writes its first metric as `written`; the root, and
+    the line number and text of the line where it is written."""
     root = tmp_path / "policies"
     shutil.copytree(POLICIES, root)
     dataset = root / "datasets" / "contact-centre.yaml"
-    dataset.write_text(dataset.read_text(encoding="utf-8").replace("time-to-answer:", "time-to-anwser:", 1),
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("time-to-answer:", f"{written}:", 1),
                        encoding="utf-8")
-    line = next(number for number, text in enumerate(dataset.read_text().splitlines(), 1) if "time-to-anwser" in text)
+    line, text = next((number, text) for number, text in enumerate(dataset.read_text().splitlines(), 1)
+                      if written in text)
+    return root, line, text
+
+
+def test_a_misspelt_metric_in_a_dataset_is_an_error_for_check_and_for_measure(run, tmp_path):
+    root, line, _ = _with_metric_written(tmp_path, "time-to-anwser")
     checked = run("check", str(root))
     assert checked.exit_code == 1
     assert f"datasets/contact-centre.yaml:{line}:" in checked.output
@@ -183,13 +191,7 @@ def test_a_waiver_of_a_data_check_is_applied_and_judged_by_measure_not_by_check(
 
 
 def test_a_metric_name_that_is_not_an_id_is_a_plain_finding_at_the_name(run, tmp_path):
-    root = tmp_path / "policies"
-    shutil.copytree(POLICIES, root)
-    dataset = root / "datasets" / "contact-centre.yaml"
-    dataset.write_text(dataset.read_text(encoding="utf-8").replace("time-to-answer:", "Time to answer:", 1),
-                       encoding="utf-8")
-    line, text = next((number, text) for number, text in enumerate(dataset.read_text().splitlines(), 1)
-                      if "Time to answer" in text)
+    root, line, text = _with_metric_written(tmp_path, "Time to answer")
     checked = run("check", str(root))
     assert (f"datasets/contact-centre.yaml:{line}:{text.index('Time') + 1}: error CX103 the name 'Time to answer' "
             "in spec.columns.metrics must be an id") in checked.output
