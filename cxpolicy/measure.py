@@ -168,6 +168,11 @@ def _value_columns(columns: dict[str, str]) -> dict[str, str]:
     return {column: f"v{index}" for index, column in enumerate(ordered)}
 
 
+def _text(column: str) -> str:
+    """A column's value as the text written, trimmed."""
+    return f"TRIM(CAST({column} AS VARCHAR))"
+
+
 def _metric_value(columns: dict[str, str], kinds: dict[str, str]) -> str:
     """One CASE giving each row's value for the metric of the joined `metrics` row: a number as it is, true
     and false as 1 and 0, and in a text column the words yes/no and true/false as 1 and 0 too. Typed
@@ -182,7 +187,7 @@ def _metric_value(columns: dict[str, str], kinds: dict[str, str]) -> str:
         elif kind == "boolean":
             value = f"CASE WHEN {written} THEN 1.0 WHEN NOT {written} THEN 0.0 END"
         else:
-            text = f"LOWER(TRIM(CAST({written} AS VARCHAR)))"
+            text = f"LOWER({_text(written)})"
             value = (f"CASE WHEN {text} IN ('true', 't', 'yes', 'y') THEN 1.0 "
                      f"WHEN {text} IN ('false', 'f', 'no', 'n') THEN 0.0 ELSE TRY_CAST({text} AS DOUBLE) END")
         branches.append(f"WHEN '{metric}' THEN {value}")
@@ -194,10 +199,10 @@ def _metric_written(columns: dict[str, str], kinds: dict[str, str]) -> str:
     value there that is not empty yet not a number or a yes/no cannot be read. NULL for typed columns,
     whose values are numbers or nothing."""
     named = _value_columns(columns)
-    written = "CASE WHEN LOWER(TRIM(CAST(r.{0} AS VARCHAR))) IN (" + ", ".join(f"'{word}'" for word in NO_VALUE) + \
-        ") THEN '' ELSE TRIM(CAST(r.{0} AS VARCHAR)) END"
-    branches = [f"WHEN '{metric}' THEN " + written.format(named[column])
-                for metric, column in sorted(columns.items()) if kinds.get(column, "text") == "text"]
+    no_value = ", ".join(f"'{word}'" for word in NO_VALUE)
+    branches = [f"WHEN '{metric}' THEN CASE WHEN LOWER({text}) IN ({no_value}) THEN '' ELSE {text} END"
+                for metric, column in sorted(columns.items()) if kinds.get(column, "text") == "text"
+                for text in [_text(f"r.{named[column]}")]]
     return "CASE m.metric " + " ".join(branches) + " END" if branches else "CAST(NULL AS VARCHAR)"
 
 
@@ -592,9 +597,8 @@ def _better(kpi: Any, value: float, than: float) -> bool:
     return value <= than if kpi.spec.direction == "decrease" else value >= than
 
 
-def on_track(kpi: Any, when: dt.date, value: float) -> bool | None:
-    """Whether an actual is at least as good as the line to the next target on its date (None: no line)."""
-    line = trajectory_value(kpi, when)
+def on_track(kpi: Any, value: float, line: tuple[float, Any] | None) -> bool | None:
+    """Whether an actual is at least as good as `line`, the trajectory_value on its date (None: no line)."""
     return None if line is None else _better(kpi, value, line[0])
 
 
@@ -618,7 +622,7 @@ def _kpi_findings(run: Any, kpi: Any, actuals: list[tuple[dt.date, str, float]],
     if overall:
         when, value = overall[-1]
         line = trajectory_value(kpi, when)
-        if line is not None and on_track(kpi, when, value) is False:
+        if on_track(kpi, value, line) is False:
             findings.append(checks.KPI_OFF_TRACK.on(
                 kpi, f"KPI {kpi.id} was {value:g} on {when.isoformat()}; on the line from its baseline to "
                      f"{float(line[1].value):g} by {line[1].by.isoformat()} it would be {line[0]:.1f}",

@@ -34,7 +34,7 @@ def kpi_rows(result: Measurement, policy: Any) -> list[tuple[str, ...]]:
             continue
         when, value = overall[-1]
         line = trajectory_value(kpi, when)
-        track = on_track(kpi, when, value)
+        track = on_track(kpi, value, line)
         found.append((kpi.id, when.isoformat(), f"{value:g}", f"{line[0]:.1f}" if line else "",
                       "" if track is None else "yes" if track else "NO",
                       f"{float(line[1].value):g}" if line else "", line[1].by.isoformat() if line else ""))

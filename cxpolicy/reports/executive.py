@@ -152,33 +152,29 @@ def who_acts(policy: Any, graph: Any, entity: Any) -> str:
     """'Customer Care must act (reporting to Chief Operating Officer).': the hint of a finding whose only
     advice is who acts (the page says that in its own words, and leaves the sentence out)."""
     team = acting_team(policy, graph, entity)
+    return _who_acts(policy, team, graph.executive_of(team) if team else None)
+
+
+def _who_acts(policy: Any, team: str | None, executive: str | None) -> str:
     if team is None:
         return "No team is accountable for it."
-    executive = graph.executive_of(team)
     return f"{policy.title_of(f'team:{team}')} must act" + (
         f" (reporting to {policy.title_of(f'team:{executive}')})." if executive and executive != team else ".")
-
-
-def _acting_team(policy: Any, graph: Any, finding: Finding) -> str | None:
-    """acting_team for a finding (a stage's finding is its journey's)."""
-    name = (finding.entity or "").split("/")[0]
-    return acting_team(policy, graph, policy.get(name) if name else None)
-
 
 
 def _risks(policy: Any, graph: Any, findings: list[Finding]) -> list[RiskGroup]:
     groups: dict[str, list[Risk]] = {}
     for finding in sorted(findings, key=severity_order):
-        team = _acting_team(policy, graph, finding)
+        subject_name = (finding.entity or "").split("/")[0]  # a stage's finding is its journey's
+        team = acting_team(policy, graph, policy.get(subject_name) if subject_name else None)
         executive = graph.executive_of(team) if team else None
-        subject_name = (finding.entity or "").split("/")[0]
         subject = policy.title_of(subject_name) or finding.file
         if finding.entity and "/" in finding.entity:
             stage = finding.entity.partition("/")[2]
             subject = f"{subject}, stage {stage}"
         hint = finding.hint
         if hint and subject_name:  # "Who acts" is said beside it: not again in the hint
-            hint = hint.replace(who_acts(policy, graph, policy.get(subject_name)), "").strip() or None
+            hint = hint.replace(_who_acts(policy, team, executive), "").strip() or None
         risk = Risk(finding.severity.value, finding.code, finding.message, hint, subject,
                     policy.title_of(f"team:{team}") if team else None, finding.file, finding.line)
         groups.setdefault(policy.title_of(f"team:{executive}") if executive else NO_EXECUTIVE, []).append(risk)

@@ -92,7 +92,7 @@ def build(run: Any, result: Measurement) -> Scorecard:
         if line is None:
             rag = "none"
         else:
-            rag = ("green" if on_track(kpi, when, value) else
+            rag = ("green" if on_track(kpi, value, found) else
                    "amber" if abs(value - line) < AMBER_SHARE * abs(line) else "red")
         points = ((kpi.spec.baseline.as_of, float(kpi.spec.baseline.value), "baseline"),) if kpi.spec.baseline else ()
         points += tuple((t.by, float(t.value), "target") for t in sorted(kpi.spec.targets, key=lambda t: t.by))
