@@ -369,6 +369,11 @@ PATTERNS: dict[str, tuple[str, str]] = {
 }
 
 
+def _pattern_words(pattern: str) -> str:
+    """What a pattern of the schemas asks for, in words."""
+    return PATTERNS.get(pattern, ("", f"text matching {pattern}"))[1]
+
+
 def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding]:
     path = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -406,11 +411,11 @@ def _findings_for(document: Document, kind: str, error: Any) -> Iterator[Finding
         yield _at(document, path, f"{_field(path)} must be {_type_words(error.validator_value)}, "
                                   f"not {describe_value(error.instance)}", _owners_hint(kind, path, error.instance))
     elif validator == "pattern" and "propertyNames" in error.schema_path:  # a name, not a value, is wrong
-        wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
-        yield _at(document, path + (error.instance,), f"the name '{error.instance}' in {_field(path)} must be {wanted}",
+        yield _at(document, path + (error.instance,),
+                  f"the name '{error.instance}' in {_field(path)} must be {_pattern_words(error.validator_value)}",
                   _id_hint(error.validator_value, error.instance), key=True)
     elif validator == "pattern":
-        wanted = PATTERNS.get(error.validator_value, ("", f"text matching {error.validator_value}"))[1]
+        wanted = _pattern_words(error.validator_value)
         hint = _date_hint(error.instance) if error.validator_value == _DATE_PATTERN else _id_hint(
             error.validator_value, error.instance)
         yield _at(document, path, f"{_field(path)} must be {wanted}, not '{error.instance}'", hint)

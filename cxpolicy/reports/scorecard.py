@@ -54,7 +54,6 @@ class Scorecard:
     error: str | None = None  # why the data could not be read, said on the page instead
 
 
-
 def build(run: Any, result: Measurement) -> Scorecard:
     policy, graph = run.policy, run.graph
     card = Scorecard(result.as_of, result.period, result.latest)
