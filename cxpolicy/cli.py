@@ -13,6 +13,7 @@ import io
 import os
 import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -992,19 +993,24 @@ def main() -> None:
         _leave(done.code if isinstance(done.code, int) else (0 if done.code is None else EXIT_USAGE))
     except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
         code = _interrupted()
-    except click.ClickException as error:  # a usage error: click's own one-line message
-        error.show()
-        code = EXIT_USAGE
     except Exception as error:
-        if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO):
-            _say(f"cxpolicy: error: cannot write the output: {error.strerror or error}")
-        elif os.environ.get("CXPOLICY_DEBUG"):
-            raise
-        else:  # a bug: say so in one line, and how to see more
-            _say(f"cxpolicy: internal error: {type(error).__name__}: {error} "
-                 "(set CXPOLICY_DEBUG=1 to see where, and please report it)")
-        code = EXIT_USAGE
+        code = _interrupted() if _CTRL_C.is_set() else _failed(error)
     _leave(code)
+
+
+def _failed(error: Exception) -> int:
+    """The exit code and one-line message for an exception that ended a command."""
+    if isinstance(error, click.ClickException):  # a usage error: click's own one-line message
+        error.show()
+        return EXIT_USAGE
+    if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO):
+        _say(f"cxpolicy: error: cannot write the output: {error.strerror or error}")
+    elif os.environ.get("CXPOLICY_DEBUG"):
+        raise error
+    else:  # a bug: say so in one line, and how to see more
+        _say(f"cxpolicy: internal error: {type(error).__name__}: {error} "
+             "(set CXPOLICY_DEBUG=1 to see where, and please report it)")
+    return EXIT_USAGE
 
 
 class _Closed(io.TextIOBase):
@@ -1024,7 +1030,14 @@ class Interrupted(BaseException):
     """Ctrl-C: the run stops wherever it is (the readings stop their workers on the way out)."""
 
 
+#: Set by Ctrl-C. A library may catch the Interrupted raised inside it and raise its own error
+#: instead (pydantic-core, building a model's validator, raises SchemaError "Interrupted"): the
+#: run was still stopped by the user, not by a bug.
+_CTRL_C = threading.Event()
+
+
 def _interrupt(signum: int, frame: Any) -> None:
+    _CTRL_C.set()
     raise Interrupted
 
 

@@ -333,6 +333,28 @@ def test_ctrl_c_exits_130_and_leaves_no_worker_behind(many_files, whole_group, a
     assert _group_gone(process.pid), "a worker process outlived the command"
 
 
+_CONVERTED_INTERRUPT = """
+import os, signal, sys
+from cxpolicy import cli, engine
+
+def run(*args, **kwargs):  # as pydantic-core does while it builds a validator: the interrupt becomes its own error
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+    except BaseException as caught:
+        raise RuntimeError(f"Error building validator: Interrupted: {caught!r}") from None
+
+engine.run = run
+sys.argv = ["cxpolicy", "check", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_ctrl_c_that_a_library_turns_into_its_own_error_is_still_an_interrupt():
+    result = subprocess.run([sys.executable, "-c", _CONVERTED_INTERRUPT, str(POLICIES)], capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (130, "cxpolicy: interrupted\n")
+
+
 # --------------------------------------------------------------------------- where the output goes
 
 
