@@ -195,11 +195,13 @@ class Run:
     today: dt.date
 
 
-def run(root: Any, options: Options, *, rules: bool = True, progress: Any = None) -> Run:
+def run(root: Any, options: Options, *, rules: bool = True, progress: Any = None, memo: Any = None) -> Run:
     """discover -> read -> validate -> model -> graph -> rules -> findings -> verdict.
 
     `root` is a folder's path, or a discover.PolicyFolder (such as a git revision).
     `progress`, when given, is told `update(stage, done, total)` as the run goes.
+    `memo`, an incremental.Memo kept from run to run (the language server's, the history's), lets
+    the rules re-run only what the changes since the last run can reach.
     Raises discover.PolicyPathError when it cannot be used at all.
     """
     # The pipeline builds millions of long-lived objects and almost no reference
@@ -208,20 +210,20 @@ def run(root: Any, options: Options, *, rules: bool = True, progress: Any = None
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(root, options, rules=rules, progress=progress)
+        return _run(root, options, rules=rules, progress=progress, memo=memo)
     finally:
         if enabled:
             gc.enable()
 
 
-def _run(root: Any, options: Options, *, rules: bool, progress: Any) -> Run:
-    if options.cache and isinstance(root, str) and os.path.isdir(root):
+def _run(root: Any, options: Options, *, rules: bool, progress: Any, memo: Any) -> Run:
+    if options.cache and memo is None and isinstance(root, str) and os.path.isdir(root):
         return _cached(root, options, rules=rules, progress=progress)
-    return _checked(root, options, rules=rules, progress=progress)
+    return _checked(root, options, rules=rules, progress=progress, memo=memo)
 
 
 def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
-             record: dict[str, Any] | None = None) -> Run:
+             record: dict[str, Any] | None = None, memo: Any = None) -> Run:
     from cxpolicy import discover, reading
 
     # The files are found and the workers start reading them before the models and the graph
@@ -246,7 +248,7 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     if rules:
         graph = PolicyGraph(policy)
         context = registry.Context(policy, graph, today, metrics.catalogue(policy.project.metrics))
-        derived = [*registry.run(context, progress), *language.run(user_rules, policy, graph)]
+        derived = [*registry.run(context, progress, memo), *language.run(user_rules, policy, graph)]
         kept, held = cascade.hold_back(derived, damage, cascade.needs(user_rules))
         findings.extend(kept)
     # A waiver's deadline is kept by the calendar: a `today` pinned in cxpolicy.yaml (for reproducible

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 
@@ -87,6 +88,7 @@ class PolicyGraph:
         self.stages: dict[str, list[Stage]] = {}
         self._edges: dict[str, list[tuple[str, str]]] = {}  # relation -> edges, for one relation's subgraph
         self._served: dict[str, list[str]] = {}  # touchpoint -> segments served, once asked
+        self.tracker: Any = None  # while set, each verb notes what its answer is made of (incremental.py)
         for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
             for entity in policy.of(kind):
                 self.graph.add_node(entity.name, kind=kind)
@@ -124,6 +126,7 @@ class PolicyGraph:
         return any(self._linked(name, relation, incoming))
 
     def _linked(self, name: str, relation: str, incoming: bool) -> Iterator[str]:
+        self._read("linked", name, relation, incoming)
         if name not in self.graph:
             return iter(())
         neighbours = self.graph.pred[name] if incoming else self.graph.succ[name]  # node -> {relation: data}
@@ -151,7 +154,10 @@ class PolicyGraph:
         A team that does not exist is no owner: the entity is as unowned as if nobody were named.
         """
         team = self.named_owner(entity)
-        return team if team is not None and f"team:{team}" in self.graph else None
+        if team is None:
+            return None
+        self._read("node", f"team:{team}")
+        return team if f"team:{team}" in self.graph else None
 
     @staticmethod
     def named_owner(entity: Entity) -> str | None:
@@ -194,6 +200,7 @@ class PolicyGraph:
         return found
 
     def reporting_line(self, team: str) -> ReportingLine:
+        self._read("_lines", team)
         return self._lines.get(team, ReportingLine(None, team, 0))
 
     def executive_of(self, team: str) -> str | None:
@@ -205,6 +212,7 @@ class PolicyGraph:
 
     def teams_below(self, team: str) -> set[str]:
         """The team and every team whose reporting line passes through it."""
+        self._read("teams_below", team)
         managers = nx.DiGraph(self._edges.get("reports_to", []))  # edges run from a team to its manager
         node = f"team:{team}"
         below = nx.ancestors(managers, node) if node in managers else set()
@@ -226,12 +234,14 @@ class PolicyGraph:
         return found
 
     def stages_of(self, touchpoint: str) -> list[Stage]:
+        self._read("_stages_of_touchpoint", touchpoint)
         return self._stages_of_touchpoint.get(touchpoint, [])
 
     def journeys_of(self, touchpoint: str) -> list[Entity]:
         return list({stage.journey.id: stage.journey for stage in self.stages_of(touchpoint)}.values())
 
     def touchpoints_of_journey(self, journey: str) -> list[str]:
+        self._read("_touchpoints_of_journey", journey)
         return self._touchpoints_of_journey.get(journey, [])
 
     @cached_property
@@ -249,10 +259,12 @@ class PolicyGraph:
         return found
 
     def touchpoints_of_channel(self, channel: str) -> list[str]:
+        self._read("_touchpoints_of_channel", channel)
         return self._touchpoints_of_channel.get(channel, [])
 
     def segments_served(self, touchpoint: str) -> list[str]:
         """Segments served by the journeys that contain the touchpoint (several rules ask: computed once)."""
+        self._read("_stages_of_touchpoint", touchpoint)  # what it is made of, also when it was worked out before
         served = self._served.get(touchpoint)
         if served is None:
             served = self._served[touchpoint] = sorted(
@@ -272,6 +284,7 @@ class PolicyGraph:
 
     def listening_posts_of(self, journey: str) -> list[str]:
         """Listening posts that hear a journey: naming it, or any of its touchpoints."""
+        self._read("_listening_posts_of_journey", journey)
         return self._listening_posts_of_journey.get(journey, [])
 
     # ----------------------------------------------------------------- standards
@@ -303,6 +316,7 @@ class PolicyGraph:
 
     def touchpoints_of_standard(self, standard: str) -> list[str]:
         """The touchpoints a standard applies to: named, through their channel, or through a journey."""
+        self._read("_touchpoints_by_standard", standard)
         return self._touchpoints_by_standard.get(standard, [])
 
     @cached_property
@@ -317,6 +331,7 @@ class PolicyGraph:
 
     def standards_for(self, touchpoint: str, segment: str | None = None, metric: str | None = None) -> list[Application]:
         """Standards applying to a touchpoint (for a segment, of a metric, when given)."""
+        self._read("_applications", touchpoint)
         if metric is None:
             applications = self._applications.get(touchpoint, [])
         else:
@@ -327,6 +342,7 @@ class PolicyGraph:
 
     def promises(self, touchpoint: str, segment: str, metric: str) -> list[Application]:
         """The promise in force: the most specific standards of a metric for a touchpoint and segment."""
+        self._read("_applications", touchpoint)
         best: tuple[int, int] = (-1, -1)
         found: list[Application] = []
         for application in self._applications_by_metric.get(touchpoint, {}).get(metric, ()):
@@ -340,6 +356,7 @@ class PolicyGraph:
 
     def segments_without_standard(self, touchpoint: str) -> list[str]:
         """Segments served at a touchpoint that no standard applying there is for."""
+        self._read("_applications", touchpoint)
         applications = self._applications.get(touchpoint, [])
         if any(not application.segments for application in applications):
             return []  # a standard for every segment applies here
@@ -347,10 +364,29 @@ class PolicyGraph:
         return [segment for segment in self.segments_served(touchpoint) if segment not in named]
 
     def metrics_at(self, touchpoint: str) -> list[str]:
+        self._read("_applications", touchpoint)
         return sorted(self._applications_by_metric.get(touchpoint, {}))
 
     def segments_named_at(self, touchpoint: str) -> set[str]:
+        self._read("_applications", touchpoint)
         return {segment for application in self._applications.get(touchpoint, []) for segment in application.segments}
+
+    # ----------------------------------------------------------------- what an answer is made of
+
+    def _read(self, *read: Any) -> None:
+        if self.tracker is not None:
+            self.tracker.reads.add(read)
+
+    def fact(self, read: tuple) -> Any:
+        """The present answer to one read a verb noted: an index's entry, or the verb's whole answer."""
+        name, *arguments = read
+        if name == "node":
+            return arguments[0] in self.graph
+        if name == "linked":
+            return sorted(self._linked(*arguments))
+        if name in ("cycles", "teams_below"):
+            return getattr(self, name)(*arguments)
+        return getattr(self, name).get(arguments[0])
 
     # ----------------------------------------------------------------- structure
 
@@ -368,6 +404,7 @@ class PolicyGraph:
 
     def cycles(self, relation: str) -> list[list[str]]:
         """Each cycle of one relation (reports_to, drives, hands_off_to), as the nodes around it."""
+        self._read("cycles", relation)
         subgraph = nx.DiGraph(self._edges.get(relation, []))
         found = []
         for component in nx.strongly_connected_components(subgraph):

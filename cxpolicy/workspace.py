@@ -5,7 +5,8 @@ not). A check reads only what changed since the last one: every file's reading
 is kept with the text it was read from (a buffer's bytes, a disk file's size
 and modification time), and each document keeps its typed entity (policyset),
 so an edit to one file costs one file's parsing and typing, then the whole-set
-steps (references, the graph, the rules) that any finding may depend on.
+steps (references, the graph), then the parts of the rules the edit can reach
+(incremental.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from cxpolicy import discover, engine, source
+from cxpolicy import discover, engine, incremental, source
 from cxpolicy.findings import Finding
 
 
@@ -27,6 +28,7 @@ class Workspace:
         self._folder = _Remembering(root, self.texts)
         self.last: engine.Run | None = None  # the latest check's run
         self.previous: engine.Run | None = None  # the one before, until `retire` lets it go
+        self._memo = incremental.Memo()  # what the rules found, part by part, for the next check
 
     def open(self, relpath: str, text: str) -> None:
         """An open buffer's text (on opening and on every change)."""
@@ -39,7 +41,7 @@ class Workspace:
     def check(self, options: engine.Options = engine.Options()) -> engine.Run:
         """Every finding of `cxpolicy check`, on the buffers as they are now."""
         self._folder.texts = dict(self.texts)  # as they are now: the buffers may change while this runs
-        self.previous, self.last = self.last, engine.run(self._folder, options)
+        self.previous, self.last = self.last, engine.run(self._folder, options, memo=self._memo)
         self._folder.forget_others()
         return self.last
 

@@ -4,7 +4,7 @@ and standards loosened at each past revision of the policy folder, read from git
 Each revision is checked as of its own commit date (a review that was not yet due then is not
 overdue in the history). Revisions share their readings by blob: a file unchanged since an earlier
 revision is neither fetched from git nor parsed or typed again, so reading a revision costs what
-changed in it.
+changed in it; and the rules re-run only the parts that what changed can reach (incremental.py).
 """
 
 from __future__ import annotations
@@ -50,18 +50,19 @@ class History:
 def build(root: str, *, since: str | None = None, every: int = 1, last: int | None = None) -> History:
     """The history of the policy folder `root` (inside a git repository): every `every`-th revision that
     changed it (the latest always included), from `since` (a revision or a date), at most the `last` ones."""
-    from cxpolicy import engine, gitsource
+    from cxpolicy import engine, gitsource, incremental
 
     commits = gitsource.log(root, since)
     chosen = commits[::-1][::max(every, 1)][::-1] if commits else []
     if last is not None:
         chosen = chosen[-last:]
     readings: dict[Any, Any] = {}
+    memo = incremental.Memo()
     points: list[Point] = []
     previous = None
     for commit, stamp, author in chosen:
         day = dt.datetime.fromisoformat(stamp).date()
-        run = engine.run(gitsource.folder_at(root, commit, readings), engine.Options(today=day))
+        run = engine.run(gitsource.folder_at(root, commit, readings), engine.Options(today=day), memo=memo)
         points.append(point(run, previous, commit, author))
         previous = run
     return History(root, points)

@@ -65,8 +65,8 @@ def ownership_findings(policy: PolicySet, today: dt.date) -> list[Finding]:
     return sorted([
         *resolve_references(fresh),
         *(finding for finding in language.compile_rules(fresh)[1] if finding.code == "CX104"),
-        *(finding for check, function in registry.built_in_rules() if check.code in OWNERSHIP_CODES
-          for finding in function(context)),
+        *(finding for registered in registry.built_in_rules() if registered.check.code in OWNERSHIP_CODES
+          for finding in registered.findings(context)),
     ])
 
 

@@ -38,32 +38,21 @@ def _loosest(applications: list[Application]) -> Application | None:
     return loosest
 
 
-def _same_footing(touchpoints: dict[str, list[Application]]) -> Iterator[tuple[str, Application, Application]]:
-    """Pairs of standards of one metric at equal specificity on a touchpoint, for overlapping segments."""
-    for touchpoint, applications in touchpoints.items():
-        by_metric: dict[str, list[Application]] = defaultdict(list)
-        for application in applications:
-            by_metric[application.metric].append(application)
-        for group in by_metric.values():
-            for index, first in enumerate(group):
-                for second in group[index + 1:]:
-                    if first.specificity != second.specificity:
-                        continue
-                    if first.segments and not first.segments & second.segments:
-                        continue
-                    yield touchpoint, first, second
-
-
-def _pairs(context: Context) -> Iterator[tuple[str, Entity, Entity]]:
-    """Each pair of equally specific standards once, with one touchpoint where they meet."""
-    seen: set[tuple[str, str]] = set()
-    applications = {tp.id: context.graph.standards_for(tp.id) for tp in context.policy.of("touchpoint")}
-    for touchpoint, first, second in _same_footing(applications):
-        a, b = sorted((first.standard, second.standard), key=lambda s: (s.file, s.document.index, s.id))
-        if (a.id, b.id) in seen:
-            continue
-        seen.add((a.id, b.id))
-        yield touchpoint, a, b
+def _pairs(context: Context, touchpoint: Entity) -> Iterator[tuple[tuple[str, str], Entity, Entity]]:
+    """The pairs of standards of one metric at equal specificity on a touchpoint, for overlapping
+    segments, each in file order with its key: a rule reports each pair once, where it first meets."""
+    by_metric: dict[str, list[Application]] = defaultdict(list)
+    for application in context.graph.standards_for(touchpoint.id):
+        by_metric[application.metric].append(application)
+    for group in by_metric.values():
+        for index, first in enumerate(group):
+            for second in group[index + 1:]:
+                if first.specificity != second.specificity:
+                    continue
+                if first.segments and not first.segments & second.segments:
+                    continue
+                a, b = sorted((first.standard, second.standard), key=lambda s: (s.file, s.document.index, s.id))
+                yield (a.id, b.id), a, b
 
 
 _SECOND_STANDARD = """\
@@ -90,17 +79,17 @@ CONTRADICTORY_STANDARDS = Check(
 )
 
 
-@rule(CONTRADICTORY_STANDARDS)
-def contradictory_standards(context: Context) -> Iterator[Finding]:
-    for touchpoint, a, b in _pairs(context):
+@rule(CONTRADICTORY_STANDARDS, each="touchpoint", once=True)
+def contradictory_standards(context: Context, touchpoint: Entity) -> Iterator[tuple[tuple[str, str], Finding]]:
+    for pair, a, b in _pairs(context, touchpoint):
         (bound_a, value_a), (bound_b, value_b) = _objective(a), _objective(b)
         if bound_a == bound_b or value_a.dimension != value_b.dimension:
             continue
         ceiling, floor = (value_a, value_b) if bound_a == "max" else (value_b, value_a)
         if floor.amount > ceiling.amount:
-            yield CONTRADICTORY_STANDARDS.on(
+            yield pair, CONTRADICTORY_STANDARDS.on(
                 b, f"standard {b.id} ({bound_b} {value_b}) contradicts standard {a.id} ({bound_a} {value_a}) "
-                   f"for {a.spec.metric} at touchpoint {touchpoint}: both cannot hold",
+                   f"for {a.spec.metric} at touchpoint {touchpoint.id}: both cannot hold",
                 ("spec", "objective"),
                 hint="Delete one, or make one more specific by naming a segment or the touchpoint.")
 
@@ -120,14 +109,14 @@ INCONSISTENT_STANDARDS = Check(
 )
 
 
-@rule(INCONSISTENT_STANDARDS)
-def inconsistent_standards(context: Context) -> Iterator[Finding]:
-    for touchpoint, a, b in _pairs(context):
+@rule(INCONSISTENT_STANDARDS, each="touchpoint", once=True)
+def inconsistent_standards(context: Context, touchpoint: Entity) -> Iterator[tuple[tuple[str, str], Finding]]:
+    for pair, a, b in _pairs(context, touchpoint):
         (bound_a, value_a), (bound_b, value_b) = _objective(a), _objective(b)
         if bound_a == bound_b and value_a.dimension == value_b.dimension and value_a.amount != value_b.amount:
-            yield INCONSISTENT_STANDARDS.on(
+            yield pair, INCONSISTENT_STANDARDS.on(
                 b, f"standard {b.id} ({bound_b} {value_b}) and standard {a.id} ({bound_a} {value_a}) promise "
-                   f"different {a.spec.metric} at touchpoint {touchpoint}, with equal standing",
+                   f"different {a.spec.metric} at touchpoint {touchpoint.id}, with equal standing",
                 ("spec", "objective"),
                 hint="Keep one threshold, or make one of them more specific (name a segment or the touchpoint).")
 
@@ -187,42 +176,31 @@ spec:
 )
 
 
-@rule(PRIORITY_INVERSION)
-def priority_inversions(context: Context) -> Iterator[Finding]:
+@rule(PRIORITY_INVERSION, each="touchpoint", once=True)
+def priority_inversions(context: Context, touchpoint: Entity) -> Iterator[tuple[tuple[str, ...], Finding]]:
     graph = context.graph
     priority = {segment.id: PRIORITY_ORDER[segment.spec.priority] for segment in context.policy.of("segment")}
-    seen: set[tuple[str, str, str, str]] = set()
-    settled: set[tuple] = set()  # touchpoints alike in standards and segments yield the same pairs
-    for touchpoint in context.policy.of("touchpoint"):
-        segments = sorted(set(graph.segments_served(touchpoint.id)) | graph.segments_named_at(touchpoint.id),
-                          key=lambda s: (-priority.get(s, 0), s))
-        segments = [s for s in segments if s in priority]
-        for metric in graph.metrics_at(touchpoint.id):
-            applications = graph.standards_for(touchpoint.id, metric=metric)
-            if not any(a.segments for a in applications):
-                continue  # no standard of this metric names a segment: one promise for all
-            alike = (tuple((a.standard.id, a.specificity, a.segments) for a in applications), tuple(segments))
-            if alike in settled:
-                continue
-            settled.add(alike)
-            promise = {s: _loosest(graph.promises(touchpoint.id, s, metric)) for s in segments}
-            for index, high in enumerate(segments):
-                for low in segments[index + 1:]:
-                    mine, theirs = promise[high], promise[low]
-                    if priority[high] <= priority[low] or mine is None or theirs is None or not _looser(mine, theirs):
-                        continue
-                    key = (mine.standard.id, theirs.standard.id, high, low)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    (_, value_high), (_, value_low) = _objective(mine.standard), _objective(theirs.standard)
-                    yield PRIORITY_INVERSION.on(
-                        mine.standard,
-                        f"at touchpoint {touchpoint.id}, {metric} for {high} ({_priority_name(context, high)}) is "
-                        f"{value_high} (standard {mine.standard.id}), looser than {value_low} for {low} "
-                        f"({_priority_name(context, low)}, standard {theirs.standard.id})",
-                        ("spec", "objective"),
-                        hint=f"Add a standard for {high} at least as tight as {value_low}, or loosen the one for {low}.")
+    segments = sorted(set(graph.segments_served(touchpoint.id)) | graph.segments_named_at(touchpoint.id),
+                      key=lambda s: (-priority.get(s, 0), s))
+    segments = [s for s in segments if s in priority]
+    for metric in graph.metrics_at(touchpoint.id):
+        applications = graph.standards_for(touchpoint.id, metric=metric)
+        if not any(a.segments for a in applications):
+            continue  # no standard of this metric names a segment: one promise for all
+        promise = {s: _loosest(graph.promises(touchpoint.id, s, metric)) for s in segments}
+        for index, high in enumerate(segments):
+            for low in segments[index + 1:]:
+                mine, theirs = promise[high], promise[low]
+                if priority[high] <= priority[low] or mine is None or theirs is None or not _looser(mine, theirs):
+                    continue
+                (_, value_high), (_, value_low) = _objective(mine.standard), _objective(theirs.standard)
+                yield (mine.standard.id, theirs.standard.id, high, low), PRIORITY_INVERSION.on(
+                    mine.standard,
+                    f"at touchpoint {touchpoint.id}, {metric} for {high} ({_priority_name(context, high)}) is "
+                    f"{value_high} (standard {mine.standard.id}), looser than {value_low} for {low} "
+                    f"({_priority_name(context, low)}, standard {theirs.standard.id})",
+                    ("spec", "objective"),
+                    hint=f"Add a standard for {high} at least as tight as {value_low}, or loosen the one for {low}.")
 
 
 def _priority_name(context: Context, segment: str) -> str:
@@ -260,23 +238,22 @@ TARGET_REGRESSES = Check(
 )
 
 
-@rule(TARGET_REGRESSES)
-def regressing_targets(context: Context) -> Iterator[Finding]:
-    for kpi in context.policy.of("kpi"):
-        if _out_of_order(kpi, context.today) is not None:
-            continue  # CX311 says so; which pair regresses is only known once the dates are right
-        spec = kpi.spec
-        worse = (lambda new, old: new < old) if spec.direction == "increase" else (lambda new, old: new > old)
-        previous = ("the baseline", spec.baseline.value) if spec.baseline is not None else None
-        for index, target in sorted(enumerate(spec.targets), key=lambda item: item[1].by):
-            if previous is not None and worse(target.value, previous[1]):
-                yield TARGET_REGRESSES.on(
-                    kpi, f"target {_number(target.value)} by {target.by.isoformat()} of KPI {kpi.id} is worse than "
-                         f"{previous[0]} ({_number(previous[1])}) for a KPI that should {spec.direction}",
-                    ("spec", "targets", index, "value"),
-                    hint=f"Each target must {'not fall below' if spec.direction == 'increase' else 'not rise above'} "
-                         "the baseline and the targets before it.")
-            previous = (f"the target for {target.by.isoformat()}", target.value)
+@rule(TARGET_REGRESSES, each="kpi")
+def regressing_targets(context: Context, kpi: Entity) -> Iterator[Finding]:
+    if _out_of_order(kpi, context.today) is not None:
+        return  # CX311 says so; which pair regresses is only known once the dates are right
+    spec = kpi.spec
+    worse = (lambda new, old: new < old) if spec.direction == "increase" else (lambda new, old: new > old)
+    previous = ("the baseline", spec.baseline.value) if spec.baseline is not None else None
+    for index, target in sorted(enumerate(spec.targets), key=lambda item: item[1].by):
+        if previous is not None and worse(target.value, previous[1]):
+            yield TARGET_REGRESSES.on(
+                kpi, f"target {_number(target.value)} by {target.by.isoformat()} of KPI {kpi.id} is worse than "
+                     f"{previous[0]} ({_number(previous[1])}) for a KPI that should {spec.direction}",
+                ("spec", "targets", index, "value"),
+                hint=f"Each target must {'not fall below' if spec.direction == 'increase' else 'not rise above'} "
+                     "the baseline and the targets before it.")
+        previous = (f"the target for {target.by.isoformat()}", target.value)
 
 
 def _number(value: float) -> str:
@@ -431,41 +408,36 @@ END_TO_END_BUDGET = Check(
 )
 
 
-@rule(END_TO_END_BUDGET)
-def end_to_end_budgets(context: Context) -> Iterator[Finding]:
+@rule(END_TO_END_BUDGET, each="servicestandard")
+def end_to_end_budgets(context: Context, standard: Entity) -> Iterator[Finding]:
     graph = context.graph
-    budgets: dict[tuple[str, int, str, str], Quantity | None] = {}  # (journey, stage, segment, metric), once each
-    for standard in context.policy.of("servicestandard"):
-        bound, promise = _objective(standard)
-        if bound != "max" or promise.dimension != "duration":
+    bound, promise = _objective(standard)
+    if bound != "max" or promise.dimension != "duration":
+        return
+    for journey_id in standard.spec.applies_to.journeys:
+        journey = context.policy.get(f"journey:{journey_id}")
+        if journey is None:
             continue
-        for journey_id in standard.spec.applies_to.journeys:
-            journey = context.policy.get(f"journey:{journey_id}")
-            if journey is None:
+        worst: tuple[float, str, list[str]] | None = None
+        for segment in journey.spec.segments:
+            if standard.spec.applies_to.segments and segment not in standard.spec.applies_to.segments:
                 continue
-            worst: tuple[float, str, list[str]] | None = None
-            for segment in journey.spec.segments:
-                if standard.spec.applies_to.segments and segment not in standard.spec.applies_to.segments:
-                    continue
-                total, parts = 0.0, []
-                for stage in graph.stages[journey_id]:
-                    key = (journey_id, stage.index, segment, standard.spec.metric)
-                    if key not in budgets:
-                        budgets[key] = _stage_budget(context, stage.spec.touchpoints, segment, standard.spec.metric)
-                    stage_worst = budgets[key]
-                    if stage_worst is not None:
-                        total += stage_worst.amount
-                        parts.append(f"{stage.spec.id} {stage_worst}")
-                if parts and total > promise.amount and (worst is None or total > worst[0]):
-                    worst = (total, segment, parts)
-            if worst is not None:
-                total, segment, parts = worst
-                yield END_TO_END_BUDGET.on(
-                    standard,
-                    f"along journey {journey_id}, the stage standards of {standard.spec.metric} for {segment} add up "
-                    f"to {_duration(total)} ({' + '.join(parts)}), more than the end-to-end promise of {promise}",
-                    ("spec", "objective", "max"),
-                    hint="Tighten the stage standards so they fit, or loosen the end-to-end promise.")
+            total, parts = 0.0, []
+            for stage in graph.stages[journey_id]:
+                stage_worst = _stage_budget(context, stage.spec.touchpoints, segment, standard.spec.metric)
+                if stage_worst is not None:
+                    total += stage_worst.amount
+                    parts.append(f"{stage.spec.id} {stage_worst}")
+            if parts and total > promise.amount and (worst is None or total > worst[0]):
+                worst = (total, segment, parts)
+        if worst is not None:
+            total, segment, parts = worst
+            yield END_TO_END_BUDGET.on(
+                standard,
+                f"along journey {journey_id}, the stage standards of {standard.spec.metric} for {segment} add up "
+                f"to {_duration(total)} ({' + '.join(parts)}), more than the end-to-end promise of {promise}",
+                ("spec", "objective", "max"),
+                hint="Tighten the stage standards so they fit, or loosen the end-to-end promise.")
 
 
 def _stage_budget(context: Context, touchpoints: list[str], segment: str, metric: str) -> Quantity | None:
@@ -676,40 +648,36 @@ METRIC_ORDER = Check(
 )
 
 
-@rule(METRIC_ORDER)
-def metric_order(context: Context) -> Iterator[Finding]:
+@rule(METRIC_ORDER, each="touchpoint", once=True)
+def metric_order(context: Context, touchpoint: Entity) -> Iterator[tuple[tuple[str, str], Finding]]:
     graph = context.graph
     ordered = [(slug, metric.not_above) for slug, metric in sorted(context.catalogue.items()) if metric.not_above]
-    seen: set[tuple[str, str]] = set()
-    for touchpoint in context.policy.of("touchpoint"):
-        present = set(graph.metrics_at(touchpoint.id))
-        served = graph.segments_served(touchpoint.id) or sorted(graph.segments_named_at(touchpoint.id)) or [None]
-        for earlier, later in ordered:
-            if earlier not in present or later not in present:
+    present = set(graph.metrics_at(touchpoint.id))
+    served = graph.segments_served(touchpoint.id) or sorted(graph.segments_named_at(touchpoint.id)) or [None]
+    for earlier, later in ordered:
+        if earlier not in present or later not in present:
+            continue
+        named = {s for m in (earlier, later) for a in graph.standards_for(touchpoint.id, metric=m) for s in a.segments}
+        # Segments no standard names all get the general promise: one of them stands for the rest.
+        general = [s for s in served if s not in named][:1]
+        for segment in [s for s in served if s in named] + general:
+            first = _loosest(graph.promises(touchpoint.id, segment, earlier) if segment else
+                             graph.standards_for(touchpoint.id, None, earlier))
+            last = _loosest(graph.promises(touchpoint.id, segment, later) if segment else
+                            graph.standards_for(touchpoint.id, None, later))
+            if first is None or last is None:
                 continue
-            named = {s for m in (earlier, later) for a in graph.standards_for(touchpoint.id, metric=m) for s in a.segments}
-            # Segments no standard names all get the general promise: one of them stands for the rest.
-            general = [s for s in served if s not in named][:1]
-            for segment in [s for s in served if s in named] + general:
-                first = _loosest(graph.promises(touchpoint.id, segment, earlier) if segment else
-                                 graph.standards_for(touchpoint.id, None, earlier))
-                last = _loosest(graph.promises(touchpoint.id, segment, later) if segment else
-                                graph.standards_for(touchpoint.id, None, later))
-                if first is None or last is None:
-                    continue
-                (bound_first, value_first), (bound_last, value_last) = _objective(first.standard), _objective(last.standard)
-                if bound_first != "max" or bound_last != "max" or value_first.dimension != value_last.dimension:
-                    continue
-                if value_first.amount > value_last.amount and (first.standard.id, last.standard.id) not in seen:
-                    seen.add((first.standard.id, last.standard.id))
-                    yield METRIC_ORDER.on(
-                        first.standard,
-                        f"at touchpoint {touchpoint.id}, {earlier} is promised within {value_first} "
-                        f"(standard {first.standard.id}) but {later} within {value_last} "
-                        f"(standard {last.standard.id}): {earlier} cannot come later",
-                        ("spec", "objective", "max"),
-                        hint=f"Promise {earlier} no later than {value_last}, or loosen {later}.")
-
+            (bound_first, value_first), (bound_last, value_last) = _objective(first.standard), _objective(last.standard)
+            if bound_first != "max" or bound_last != "max" or value_first.dimension != value_last.dimension:
+                continue
+            if value_first.amount > value_last.amount:
+                yield (first.standard.id, last.standard.id), METRIC_ORDER.on(
+                    first.standard,
+                    f"at touchpoint {touchpoint.id}, {earlier} is promised within {value_first} "
+                    f"(standard {first.standard.id}) but {later} within {value_last} "
+                    f"(standard {last.standard.id}): {earlier} cannot come later",
+                    ("spec", "objective", "max"),
+                    hint=f"Promise {earlier} no later than {value_last}, or loosen {later}.")
 
 
 MEASURED_BY_ANOTHER_METRIC = Check(
@@ -745,32 +713,31 @@ spec:
 )
 
 
-@rule(MEASURED_BY_ANOTHER_METRIC)
-def measured_by_another_metric(context: Context) -> Iterator[Finding]:
-    for standard in context.policy.of("servicestandard"):
-        kpi = context.policy.get(f"kpi:{standard.spec.measured_by}") if standard.spec.measured_by else None
-        if kpi is None:
-            continue
-        metric = standard.spec.metric
-        if metric not in context.catalogue:
-            continue  # an unknown metric is CX104
-        if kpi.spec.metric is not None and kpi.spec.metric != metric:
-            yield MEASURED_BY_ANOTHER_METRIC.on(
-                standard, f"standard {standard.id} promises {metric} but is measured by KPI {kpi.id}, which measures "
-                          f"{kpi.spec.metric}", ("spec", "measuredBy"),
-                hint=f"Point `measuredBy` at a KPI whose metric is {metric}, or add one.")
-            continue
-        # A KPI of no named metric: its unit must be of the kind the promise is in (the metric's kind when the
-        # catalogue knows it, since CX305 reports an objective in another; else the objective's own).
-        objective = standard.spec.objective
-        value = objective.max if objective.max is not None else objective.min
-        promised = context.metric(metric).dimension or value.dimension
-        measured = UNIT_DIMENSION.get(kpi.spec.unit)
-        if kpi.spec.metric is None and measured is not None and promised != measured:
-            yield MEASURED_BY_ANOTHER_METRIC.on(
-                standard, f"standard {standard.id} promises {_DIMENSION_WORDS[promised]} but is measured by KPI "
-                          f"{kpi.id} in {kpi.spec.unit}, {_DIMENSION_WORDS[measured]}", ("spec", "measuredBy"),
-                hint="Point `measuredBy` at a KPI measured in the same kind of unit as the promise.")
+@rule(MEASURED_BY_ANOTHER_METRIC, each="servicestandard")
+def measured_by_another_metric(context: Context, standard: Entity) -> Iterator[Finding]:
+    kpi = context.policy.get(f"kpi:{standard.spec.measured_by}") if standard.spec.measured_by else None
+    if kpi is None:
+        return
+    metric = standard.spec.metric
+    if metric not in context.catalogue:
+        return  # an unknown metric is CX104
+    if kpi.spec.metric is not None and kpi.spec.metric != metric:
+        yield MEASURED_BY_ANOTHER_METRIC.on(
+            standard, f"standard {standard.id} promises {metric} but is measured by KPI {kpi.id}, which measures "
+                      f"{kpi.spec.metric}", ("spec", "measuredBy"),
+            hint=f"Point `measuredBy` at a KPI whose metric is {metric}, or add one.")
+        return
+    # A KPI of no named metric: its unit must be of the kind the promise is in (the metric's kind when the
+    # catalogue knows it, since CX305 reports an objective in another; else the objective's own).
+    objective = standard.spec.objective
+    value = objective.max if objective.max is not None else objective.min
+    promised = context.metric(metric).dimension or value.dimension
+    measured = UNIT_DIMENSION.get(kpi.spec.unit)
+    if kpi.spec.metric is None and measured is not None and promised != measured:
+        yield MEASURED_BY_ANOTHER_METRIC.on(
+            standard, f"standard {standard.id} promises {_DIMENSION_WORDS[promised]} but is measured by KPI "
+                      f"{kpi.id} in {kpi.spec.unit}, {_DIMENSION_WORDS[measured]}", ("spec", "measuredBy"),
+            hint="Point `measuredBy` at a KPI measured in the same kind of unit as the promise.")
 
 
 DATES_OUT_OF_ORDER = Check(
@@ -799,14 +766,13 @@ def _out_of_order(kpi: Any, today: Any) -> tuple[int, str] | None:
     return None
 
 
-@rule(DATES_OUT_OF_ORDER)
-def dates_out_of_order(context: Context) -> Iterator[Finding]:
-    for kpi in context.policy.of("kpi"):
-        found = _out_of_order(kpi, context.today)
-        if found is not None:
-            index, before = found
-            target = kpi.spec.targets[index]
-            yield DATES_OUT_OF_ORDER.on(
-                kpi, f"target {_number(target.value)} of KPI {kpi.id} is dated {target.by.isoformat()}, not after "
-                     f"{before}", ("spec", "targets", index, "by"),
-                hint="List the targets from the earliest date to the latest, each after the baseline's `asOf`.")
+@rule(DATES_OUT_OF_ORDER, each="kpi")
+def dates_out_of_order(context: Context, kpi: Entity) -> Iterator[Finding]:
+    found = _out_of_order(kpi, context.today)
+    if found is not None:
+        index, before = found
+        target = kpi.spec.targets[index]
+        yield DATES_OUT_OF_ORDER.on(
+            kpi, f"target {_number(target.value)} of KPI {kpi.id} is dated {target.by.isoformat()}, not after "
+                 f"{before}", ("spec", "targets", index, "by"),
+            hint="List the targets from the earliest date to the latest, each after the baseline's `asOf`.")

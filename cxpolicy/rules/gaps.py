@@ -8,6 +8,7 @@ from cxpolicy.catalogue import Check
 from cxpolicy.findings import Finding, Severity
 from cxpolicy.graph import JOURNEY_LEVEL, PolicyGraph
 from cxpolicy.model import PRIORITY_ORDER
+from cxpolicy.policyset import Entity
 from cxpolicy.rules.registry import Context, rule
 
 EMPTY_STAGE = Check(
@@ -43,14 +44,13 @@ spec:
 )
 
 
-@rule(EMPTY_STAGE)
-def empty_stages(context: Context) -> Iterator[Finding]:
-    for journey in context.policy.of("journey"):
-        for stage in context.graph.stages[journey.id]:
-            if not stage.spec.touchpoints:
-                yield EMPTY_STAGE.on(
-                    stage, f"stage '{stage.spec.id}' of journey {journey.id} has no touchpoint",
-                    hint="Add `touchpoints: [...]` to the stage, or remove the stage.")
+@rule(EMPTY_STAGE, each="journey")
+def empty_stages(context: Context, journey: Entity) -> Iterator[Finding]:
+    for stage in context.graph.stages[journey.id]:
+        if not stage.spec.touchpoints:
+            yield EMPTY_STAGE.on(
+                stage, f"stage '{stage.spec.id}' of journey {journey.id} has no touchpoint",
+                hint="Add `touchpoints: [...]` to the stage, or remove the stage.")
 
 
 _CALLBACK = """\
@@ -85,13 +85,12 @@ ORPHAN_TOUCHPOINT = Check(
 )
 
 
-@rule(ORPHAN_TOUCHPOINT)
-def orphan_touchpoints(context: Context) -> Iterator[Finding]:
-    for touchpoint in context.policy.of("touchpoint"):
-        if not context.graph.stages_of(touchpoint.id):
-            yield ORPHAN_TOUCHPOINT.on(
-                touchpoint, f"touchpoint {touchpoint.id} is not part of any journey",
-                hint="Add it to a stage of the journey where customers meet it (journeys/*.yaml).")
+@rule(ORPHAN_TOUCHPOINT, each="touchpoint")
+def orphan_touchpoints(context: Context, touchpoint: Entity) -> Iterator[Finding]:
+    if not context.graph.stages_of(touchpoint.id):
+        yield ORPHAN_TOUCHPOINT.on(
+            touchpoint, f"touchpoint {touchpoint.id} is not part of any journey",
+            hint="Add it to a stage of the journey where customers meet it (journeys/*.yaml).")
 
 
 _COMPLAINTS = """\
@@ -136,18 +135,17 @@ spec:
 )
 
 
-@rule(MOMENT_WITHOUT_STANDARD)
-def moments_without_standard(context: Context) -> Iterator[Finding]:
-    for touchpoint in context.policy.of("touchpoint"):
-        if not touchpoint.spec.moment_of_truth:
-            continue
-        missing = context.graph.segments_without_standard(touchpoint.id)
-        if missing:
-            yield MOMENT_WITHOUT_STANDARD.on(
-                touchpoint, f"moment of truth {touchpoint.id} has no service standard for {_segments(missing)}",
-                ("spec", "momentOfTruth"),
-                hint="Add a ServiceStandard that applies to this touchpoint (by touchpoint, channel or journey) "
-                     "for these segments.")
+@rule(MOMENT_WITHOUT_STANDARD, each="touchpoint")
+def moments_without_standard(context: Context, touchpoint: Entity) -> Iterator[Finding]:
+    if not touchpoint.spec.moment_of_truth:
+        return
+    missing = context.graph.segments_without_standard(touchpoint.id)
+    if missing:
+        yield MOMENT_WITHOUT_STANDARD.on(
+            touchpoint, f"moment of truth {touchpoint.id} has no service standard for {_segments(missing)}",
+            ("spec", "momentOfTruth"),
+            hint="Add a ServiceStandard that applies to this touchpoint (by touchpoint, channel or journey) "
+                 "for these segments.")
 
 
 def _segments(ids: list[str]) -> str:
@@ -179,13 +177,12 @@ spec:
 )
 
 
-@rule(TOUCHPOINT_WITHOUT_STANDARD)
-def touchpoints_without_standard(context: Context) -> Iterator[Finding]:
-    for touchpoint in context.policy.of("touchpoint"):
-        if not touchpoint.spec.moment_of_truth and not context.graph.standards_for(touchpoint.id):
-            yield TOUCHPOINT_WITHOUT_STANDARD.on(
-                touchpoint, f"touchpoint {touchpoint.id} has no service standard",
-                hint="Add a ServiceStandard naming this touchpoint, its channel, or one of its journeys.")
+@rule(TOUCHPOINT_WITHOUT_STANDARD, each="touchpoint")
+def touchpoints_without_standard(context: Context, touchpoint: Entity) -> Iterator[Finding]:
+    if not touchpoint.spec.moment_of_truth and not context.graph.standards_for(touchpoint.id):
+        yield TOUCHPOINT_WITHOUT_STANDARD.on(
+            touchpoint, f"touchpoint {touchpoint.id} has no service standard",
+            hint="Add a ServiceStandard naming this touchpoint, its channel, or one of its journeys.")
 
 
 UNMEASURED_STANDARD = Check(
@@ -219,13 +216,12 @@ spec:
 )
 
 
-@rule(UNMEASURED_STANDARD)
-def unmeasured_standards(context: Context) -> Iterator[Finding]:
-    for standard in context.policy.of("servicestandard"):
-        if standard.spec.measured_by is None:
-            yield UNMEASURED_STANDARD.on(
-                standard, f"standard {standard.id} is not measured by any KPI",
-                hint="Add `measuredBy: <kpi id>` to its spec.")
+@rule(UNMEASURED_STANDARD, each="servicestandard")
+def unmeasured_standards(context: Context, standard: Entity) -> Iterator[Finding]:
+    if standard.spec.measured_by is None:
+        yield UNMEASURED_STANDARD.on(
+            standard, f"standard {standard.id} is not measured by any KPI",
+            hint="Add `measuredBy: <kpi id>` to its spec.")
 
 
 _KPI = """\
@@ -256,12 +252,11 @@ KPI_WITHOUT_TARGET = Check(
 )
 
 
-@rule(KPI_WITHOUT_TARGET)
-def kpis_without_target(context: Context) -> Iterator[Finding]:
-    for kpi in context.policy.of("kpi"):
-        if not kpi.spec.targets:
-            yield KPI_WITHOUT_TARGET.on(kpi, f"KPI {kpi.id} has no target",
-                                       hint="Add `targets: [{value: ..., by: YYYY-MM-DD}]` to its spec.")
+@rule(KPI_WITHOUT_TARGET, each="kpi")
+def kpis_without_target(context: Context, kpi: Entity) -> Iterator[Finding]:
+    if not kpi.spec.targets:
+        yield KPI_WITHOUT_TARGET.on(kpi, f"KPI {kpi.id} has no target",
+                                   hint="Add `targets: [{value: ..., by: YYYY-MM-DD}]` to its spec.")
 
 
 KPI_WITHOUT_BASELINE = Check(
@@ -277,15 +272,14 @@ KPI_WITHOUT_BASELINE = Check(
 )
 
 
-@rule(KPI_WITHOUT_BASELINE)
-def kpis_without_baseline(context: Context) -> Iterator[Finding]:
-    for kpi in context.policy.of("kpi"):
-        missing = [name for name, value in (("baseline", kpi.spec.baseline), ("data source", kpi.spec.source))
-                   if not value]
-        if missing:
-            yield KPI_WITHOUT_BASELINE.on(
-                kpi, f"KPI {kpi.id} has no {' and no '.join(missing)}",
-                hint="Add `baseline: {value: ..., asOf: YYYY-MM-DD}` and `source: ...` to its spec.")
+@rule(KPI_WITHOUT_BASELINE, each="kpi")
+def kpis_without_baseline(context: Context, kpi: Entity) -> Iterator[Finding]:
+    missing = [name for name, value in (("baseline", kpi.spec.baseline), ("data source", kpi.spec.source))
+               if not value]
+    if missing:
+        yield KPI_WITHOUT_BASELINE.on(
+            kpi, f"KPI {kpi.id} has no {' and no '.join(missing)}",
+            hint="Add `baseline: {value: ..., asOf: YYYY-MM-DD}` and `source: ...` to its spec.")
 
 
 _TRADE = """\
@@ -380,14 +374,13 @@ spec:
 )
 
 
-@rule(UNHEARD_JOURNEY)
-def unheard_journeys(context: Context) -> Iterator[Finding]:
-    for journey in context.policy.of("journey"):
-        if context.graph.listening_posts_of(journey.id):
-            continue
-        yield UNHEARD_JOURNEY.on(
-            journey, f"no listening post covers journey {journey.id}",
-            hint="Add it to the `covers.journeys` of a listening post (listening/*.yaml).")
+@rule(UNHEARD_JOURNEY, each="journey")
+def unheard_journeys(context: Context, journey: Entity) -> Iterator[Finding]:
+    if context.graph.listening_posts_of(journey.id):
+        return
+    yield UNHEARD_JOURNEY.on(
+        journey, f"no listening post covers journey {journey.id}",
+        hint="Add it to the `covers.journeys` of a listening post (listening/*.yaml).")
 
 
 _RETENTION = """\
@@ -436,17 +429,16 @@ spec:
 )
 
 
-@rule(UNDRIVEN_LAGGING_KPI)
-def undriven_lagging_kpis(context: Context) -> Iterator[Finding]:
-    for kpi in context.policy.of("kpi"):
-        if kpi.spec.indicator != "lagging":
-            continue
-        drivers = [context.policy.get(name) for name in context.graph.related(kpi.name, "drives", incoming=True)]
-        if not any(driver is not None and driver.spec.indicator == "leading" for driver in drivers):
-            yield UNDRIVEN_LAGGING_KPI.on(
-                kpi, f"lagging KPI {kpi.id} is driven by no leading KPI",
-                ("spec", "indicator"),
-                hint=f"Add `{kpi.id}` to the `drives` of the leading KPIs that move it.")
+@rule(UNDRIVEN_LAGGING_KPI, each="kpi")
+def undriven_lagging_kpis(context: Context, kpi: Entity) -> Iterator[Finding]:
+    if kpi.spec.indicator != "lagging":
+        return
+    drivers = [context.policy.get(name) for name in context.graph.related(kpi.name, "drives", incoming=True)]
+    if not any(driver is not None and driver.spec.indicator == "leading" for driver in drivers):
+        yield UNDRIVEN_LAGGING_KPI.on(
+            kpi, f"lagging KPI {kpi.id} is driven by no leading KPI",
+            ("spec", "indicator"),
+            hint=f"Add `{kpi.id}` to the `drives` of the leading KPIs that move it.")
 
 
 _CHAT_STAGE = """\
@@ -494,28 +486,27 @@ CHANNEL_INCONSISTENCY = Check(
 )
 
 
-@rule(CHANNEL_INCONSISTENCY)
-def channel_inconsistencies(context: Context) -> Iterator[Finding]:
+@rule(CHANNEL_INCONSISTENCY, each="journey")
+def channel_inconsistencies(context: Context, journey: Entity) -> Iterator[Finding]:
     graph = context.graph
-    for journey in context.policy.of("journey"):
-        for stage in graph.stages[journey.id]:
-            touchpoints = [context.policy.get(f"touchpoint:{tp}") for tp in dict.fromkeys(stage.spec.touchpoints)]
-            present = [tp for tp in touchpoints if tp is not None]
-            if len({tp.spec.channel for tp in present}) < 2:
+    for stage in graph.stages[journey.id]:
+        touchpoints = [context.policy.get(f"touchpoint:{tp}") for tp in dict.fromkeys(stage.spec.touchpoints)]
+        present = [tp for tp in touchpoints if tp is not None]
+        if len({tp.spec.channel for tp in present}) < 2:
+            continue
+        metrics = sorted({metric for tp in present for metric in graph.metrics_at(tp.id)})
+        for metric in metrics:
+            if context.metric(metric).channel_specific:
                 continue
-            metrics = sorted({metric for tp in present for metric in graph.metrics_at(tp.id)})
-            for metric in metrics:
-                if context.metric(metric).channel_specific:
-                    continue
-                promised = {tp.spec.channel for tp in present if _promised_by_channel(graph, tp.id, metric)}
-                lacking = [tp for tp in present if tp.spec.channel not in promised]
-                if promised and lacking:
-                    names = ", ".join(f"{tp.id} ({tp.spec.channel})" for tp in lacking)
-                    yield CHANNEL_INCONSISTENCY.on(
-                        stage,
-                        f"in stage '{stage.spec.id}' of journey {journey.id}, {metric} is promised in "
-                        f"{', '.join(sorted(promised))} but not at {names}",
-                        hint=f"Apply the {metric} standard to the whole journey, or add one for these touchpoints.")
+            promised = {tp.spec.channel for tp in present if _promised_by_channel(graph, tp.id, metric)}
+            lacking = [tp for tp in present if tp.spec.channel not in promised]
+            if promised and lacking:
+                names = ", ".join(f"{tp.id} ({tp.spec.channel})" for tp in lacking)
+                yield CHANNEL_INCONSISTENCY.on(
+                    stage,
+                    f"in stage '{stage.spec.id}' of journey {journey.id}, {metric} is promised in "
+                    f"{', '.join(sorted(promised))} but not at {names}",
+                    hint=f"Apply the {metric} standard to the whole journey, or add one for these touchpoints.")
 
 
 def _promised_by_channel(graph: PolicyGraph, touchpoint: str, metric: str) -> bool:
@@ -552,16 +543,15 @@ STALE_TARGET = Check(
 )
 
 
-@rule(STALE_TARGET)
-def stale_targets(context: Context) -> Iterator[Finding]:
-    for kpi in context.policy.of("kpi"):
-        targets = kpi.spec.targets
-        if targets and all(target.by < context.today for target in targets):
-            last = max(target.by for target in targets)
-            yield STALE_TARGET.on(
-                kpi, f"every target of KPI {kpi.id} is past (the last was due {last.isoformat()})",
-                ("spec", "targets"), key=True,
-                hint="Add the next dated target.")
+@rule(STALE_TARGET, each="kpi")
+def stale_targets(context: Context, kpi: Entity) -> Iterator[Finding]:
+    targets = kpi.spec.targets
+    if targets and all(target.by < context.today for target in targets):
+        last = max(target.by for target in targets)
+        yield STALE_TARGET.on(
+            kpi, f"every target of KPI {kpi.id} is past (the last was due {last.isoformat()})",
+            ("spec", "targets"), key=True,
+            hint="Add the next dated target.")
 
 
 _POST = """\
@@ -588,13 +578,12 @@ OPEN_FEEDBACK_LOOP = Check(
 )
 
 
-@rule(OPEN_FEEDBACK_LOOP)
-def open_feedback_loops(context: Context) -> Iterator[Finding]:
-    for post in context.policy.of("listeningpost"):
-        if not set(post.spec.feeds) - {post.spec.owner}:
-            yield OPEN_FEEDBACK_LOOP.on(
-                post, f"listening post {post.id} feeds no team besides its owner",
-                hint="Add to `feeds` the teams that can act on what it hears.")
+@rule(OPEN_FEEDBACK_LOOP, each="listeningpost")
+def open_feedback_loops(context: Context, post: Entity) -> Iterator[Finding]:
+    if not set(post.spec.feeds) - {post.spec.owner}:
+        yield OPEN_FEEDBACK_LOOP.on(
+            post, f"listening post {post.id} feeds no team besides its owner",
+            hint="Add to `feeds` the teams that can act on what it hears.")
 
 
 _REVIEWED = """\
@@ -621,23 +610,22 @@ STALE_JOURNEY_REVIEW = Check(
 )
 
 
-@rule(STALE_JOURNEY_REVIEW)
-def stale_journey_reviews(context: Context) -> Iterator[Finding]:
-    for journey in context.policy.of("journey"):
-        review = journey.spec.review
-        if review is None:
-            continue
-        if review.last is None:
-            yield STALE_JOURNEY_REVIEW.on(journey, f"journey {journey.id} has a review interval but was never reviewed",
-                                          ("spec", "review"), key=True, hint="Record the last review date in `review.last`.")
-            continue
-        due = review.every.due(review.last)  # None past the calendar's end: never due
-        if due is not None and context.today > due:
-            yield STALE_JOURNEY_REVIEW.on(
-                journey, f"journey {journey.id} was due for review on {due.isoformat()} "
-                         f"(last reviewed {review.last.isoformat()}, every {review.every})",
-                ("spec", "review", "last"),
-                hint="Review the map with its owner and update `review.last`.")
+@rule(STALE_JOURNEY_REVIEW, each="journey")
+def stale_journey_reviews(context: Context, journey: Entity) -> Iterator[Finding]:
+    review = journey.spec.review
+    if review is None:
+        return
+    if review.last is None:
+        yield STALE_JOURNEY_REVIEW.on(journey, f"journey {journey.id} has a review interval but was never reviewed",
+                                      ("spec", "review"), key=True, hint="Record the last review date in `review.last`.")
+        return
+    due = review.every.due(review.last)  # None past the calendar's end: never due
+    if due is not None and context.today > due:
+        yield STALE_JOURNEY_REVIEW.on(
+            journey, f"journey {journey.id} was due for review on {due.isoformat()} "
+                     f"(last reviewed {review.last.isoformat()}, every {review.every})",
+            ("spec", "review", "last"),
+            hint="Review the map with its owner and update `review.last`.")
 
 
 FUTURE_DATE = Check(
@@ -686,15 +674,14 @@ REPEATED_TOUCHPOINT = Check(
 )
 
 
-@rule(REPEATED_TOUCHPOINT)
-def repeated_touchpoints(context: Context) -> Iterator[Finding]:
-    for journey in context.policy.of("journey"):
-        for index, stage in enumerate(journey.spec.stages):
-            seen: set[str] = set()
-            for position, touchpoint in enumerate(stage.touchpoints):
-                if touchpoint in seen:
-                    yield REPEATED_TOUCHPOINT.on(
-                        journey, f"touchpoint {touchpoint} is listed twice in stage '{stage.id}' of journey "
-                                 f"{journey.id}", ("spec", "stages", index, "touchpoints", position),
-                        hint="Remove the repeated entry, or write the touchpoint that was meant.")
-                seen.add(touchpoint)
+@rule(REPEATED_TOUCHPOINT, each="journey")
+def repeated_touchpoints(context: Context, journey: Entity) -> Iterator[Finding]:
+    for index, stage in enumerate(journey.spec.stages):
+        seen: set[str] = set()
+        for position, touchpoint in enumerate(stage.touchpoints):
+            if touchpoint in seen:
+                yield REPEATED_TOUCHPOINT.on(
+                    journey, f"touchpoint {touchpoint} is listed twice in stage '{stage.id}' of journey "
+                             f"{journey.id}", ("spec", "stages", index, "touchpoints", position),
+                    hint="Remove the repeated entry, or write the touchpoint that was meant.")
+            seen.add(touchpoint)

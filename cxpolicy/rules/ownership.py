@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from cxpolicy.catalogue import Check
 from cxpolicy.findings import Finding, Severity
 from cxpolicy.graph import RACI_ROLES
+from cxpolicy.policyset import Entity
 from cxpolicy.rules.registry import Context, rule
 
 #: CX405: share of all moments of truth above which one team's hold is a warning,
@@ -34,15 +35,14 @@ UNOWNED_TOUCHPOINT = Check(
 )
 
 
-@rule(UNOWNED_TOUCHPOINT)
-def unowned_touchpoints(context: Context) -> Iterator[Finding]:
-    for touchpoint in context.policy.of("touchpoint"):
-        if context.graph.named_owner(touchpoint) is None:  # a named team that does not exist is CX104
-            long_form = touchpoint.spec.owner is not None
-            yield UNOWNED_TOUCHPOINT.on(
-                touchpoint, f"touchpoint {touchpoint.id} has no accountable team",
-                ("spec", "owner") if long_form else None, key=long_form,
-                hint="Set `owner: <team id>` (or `owner.accountable`) to the one team accountable for it.")
+@rule(UNOWNED_TOUCHPOINT, each="touchpoint")
+def unowned_touchpoints(context: Context, touchpoint: Entity) -> Iterator[Finding]:
+    if context.graph.named_owner(touchpoint) is None:  # a named team that does not exist is CX104
+        long_form = touchpoint.spec.owner is not None
+        yield UNOWNED_TOUCHPOINT.on(
+            touchpoint, f"touchpoint {touchpoint.id} has no accountable team",
+            ("spec", "owner") if long_form else None, key=long_form,
+            hint="Set `owner: <team id>` (or `owner.accountable`) to the one team accountable for it.")
 
 
 UNOWNED_ENTITY = Check(
@@ -179,32 +179,31 @@ UNMANAGED_HANDOFF = Check(
 )
 
 
-@rule(UNMANAGED_HANDOFF)
-def unmanaged_handoffs(context: Context) -> Iterator[Finding]:
+@rule(UNMANAGED_HANDOFF, each="journey")
+def unmanaged_handoffs(context: Context, journey: Entity) -> Iterator[Finding]:
     graph = context.graph
-    for journey in context.policy.of("journey"):
-        stages = graph.stages[journey.id]
-        for current, following in zip(stages, stages[1:]):
-            next_owners: dict[str, str | None] = {}
-            for tp in dict.fromkeys(following.spec.touchpoints):
-                entity = context.policy.get(f"touchpoint:{tp}")
-                if entity is not None:
-                    next_owners[tp] = graph.accountable_team(entity)
-            for tp in dict.fromkeys(current.spec.touchpoints):
-                touchpoint = context.policy.get(f"touchpoint:{tp}")
-                team = graph.accountable_team(touchpoint) if touchpoint is not None else None
-                if touchpoint is None or team is None or not next_owners or team in next_owners.values():
-                    continue
-                declared = {handoff.to for handoff in touchpoint.spec.handoffs}
-                if declared & set(next_owners):
-                    continue
-                others = sorted({owner for owner in next_owners.values() if owner})
-                yield UNMANAGED_HANDOFF.on(
-                    current,
-                    f"in journey {journey.id}, customers leave {tp} ({team}) for stage '{following.spec.id}' "
-                    f"({', '.join(others) or 'no owner'}) with no declared hand-off",
-                    ("touchpoints",), key=True,
-                    hint=f"Add `handoffs: [{{to: {next(iter(next_owners))}}}]` to touchpoint {tp}.")
+    stages = graph.stages[journey.id]
+    for current, following in zip(stages, stages[1:]):
+        next_owners: dict[str, str | None] = {}
+        for tp in dict.fromkeys(following.spec.touchpoints):
+            entity = context.policy.get(f"touchpoint:{tp}")
+            if entity is not None:
+                next_owners[tp] = graph.accountable_team(entity)
+        for tp in dict.fromkeys(current.spec.touchpoints):
+            touchpoint = context.policy.get(f"touchpoint:{tp}")
+            team = graph.accountable_team(touchpoint) if touchpoint is not None else None
+            if touchpoint is None or team is None or not next_owners or team in next_owners.values():
+                continue
+            declared = {handoff.to for handoff in touchpoint.spec.handoffs}
+            if declared & set(next_owners):
+                continue
+            others = sorted({owner for owner in next_owners.values() if owner})
+            yield UNMANAGED_HANDOFF.on(
+                current,
+                f"in journey {journey.id}, customers leave {tp} ({team}) for stage '{following.spec.id}' "
+                f"({', '.join(others) or 'no owner'}) with no declared hand-off",
+                ("touchpoints",), key=True,
+                hint=f"Add `handoffs: [{{to: {next(iter(next_owners))}}}]` to touchpoint {tp}.")
 
 
 _MOMENT = """\
@@ -351,14 +350,13 @@ spec: {type: assisted, owner: chat-team}
 )
 
 
-@rule(UNROUTABLE_OWNER)
-def unroutable_owners(context: Context) -> Iterator[Finding]:
-    for team in context.policy.of("team"):
-        owns = context.graph.owned_by(team.id) or context.graph.owned_by(team.id, "sponsors")
-        if owns and not team.spec.codeowners:
-            yield UNROUTABLE_OWNER.on(
-                team, f"team {team.id} owns {len(owns)} item{'s' if len(owns) != 1 else ''} but has no codeowners handle",
-                hint='Add `codeowners: ["@org/team"]` so its reviews can be requested.')
+@rule(UNROUTABLE_OWNER, each="team")
+def unroutable_owners(context: Context, team: Entity) -> Iterator[Finding]:
+    owns = context.graph.owned_by(team.id) or context.graph.owned_by(team.id, "sponsors")
+    if owns and not team.spec.codeowners:
+        yield UNROUTABLE_OWNER.on(
+            team, f"team {team.id} owns {len(owns)} item{'s' if len(owns) != 1 else ''} but has no codeowners handle",
+            hint='Add `codeowners: ["@org/team"]` so its reviews can be requested.')
 
 
 RACI_OVERLAP = Check(
@@ -388,17 +386,16 @@ spec:
 )
 
 
-@rule(RACI_OVERLAP)
-def raci_overlaps(context: Context) -> Iterator[Finding]:
-    for touchpoint in context.policy.of("touchpoint"):
-        roles = context.graph.raci(touchpoint)
-        held: dict[str, list[str]] = {}
-        for role in RACI_ROLES:
-            for team in dict.fromkeys(roles[role]):
-                held.setdefault(team, []).append(role)
-        for team, team_roles in sorted(held.items()):
-            if len(team_roles) > 1:
-                yield RACI_OVERLAP.on(
-                    touchpoint, f"team {team} is both {' and '.join(team_roles)} for touchpoint {touchpoint.id}",
-                    ("spec", "owner"), key=True,
-                    hint=f"Keep {team} in one role only.")
+@rule(RACI_OVERLAP, each="touchpoint")
+def raci_overlaps(context: Context, touchpoint: Entity) -> Iterator[Finding]:
+    roles = context.graph.raci(touchpoint)
+    held: dict[str, list[str]] = {}
+    for role in RACI_ROLES:
+        for team in dict.fromkeys(roles[role]):
+            held.setdefault(team, []).append(role)
+    for team, team_roles in sorted(held.items()):
+        if len(team_roles) > 1:
+            yield RACI_OVERLAP.on(
+                touchpoint, f"team {team} is both {' and '.join(team_roles)} for touchpoint {touchpoint.id}",
+                ("spec", "owner"), key=True,
+                hint=f"Keep {team} in one role only.")

@@ -19,15 +19,46 @@ from cxpolicy.findings import Finding
 from cxpolicy.graph import PolicyGraph
 from cxpolicy.policyset import PolicySet
 
-RuleFunction = Callable[["Context"], Iterable[Finding]]
-RULES: list[tuple[Check, RuleFunction]] = []
+RuleFunction = Callable[..., Iterable[Any]]
 
 
-def rule(check: Check) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule function as the implementation of `check`."""
+@dataclass(frozen=True)
+class Registered:
+    """A rule function and the check it implements."""
+
+    check: Check
+    function: RuleFunction
+    each: str | None = None  # the kind it judges one entity at a time, called (context, entity); None: (context)
+    once: bool = False  # it yields (key, finding), and of the findings with one key the first subject's is kept
+
+    def findings(self, context: "Context") -> list[Finding]:
+        """Its findings on the whole policy set."""
+        if self.each is None:
+            return list(self.function(context))
+        found = [item for subject in context.policy.of(self.each) for item in self.function(context, subject)]
+        return self.merged(found)
+
+    def merged(self, found: Iterable[Any]) -> list[Finding]:
+        """The findings its subjects yielded, in subject order: for a rule that reports each key once,
+        the first subject's finding of each key."""
+        if not self.once:
+            return list(found)
+        first: dict[Any, Finding] = {}
+        for key, finding in found:
+            first.setdefault(key, finding)
+        return list(first.values())
+
+
+RULES: list[Registered] = []
+
+
+def rule(check: Check, *, each: str | None = None, once: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function as the implementation of `check`. A rule that judges each entity of
+    one kind on its own takes `each=` that kind (and the entity as its second argument): a check after
+    an edit re-runs it only for the entities the edit can reach (incremental.py)."""
 
     def register(function: RuleFunction) -> RuleFunction:
-        RULES.append((check, function))
+        RULES.append(Registered(check, function, each, once))
         return function
 
     return register
@@ -44,12 +75,12 @@ class Context:
         return self.catalogue.get(slug) or metrics.unknown(slug)
 
 
-def built_in_rules() -> list[tuple[Check, RuleFunction]]:
+def built_in_rules() -> list[Registered]:
     from cxpolicy import rules
 
     for module in rules.MODULES:
         importlib.import_module(module)
-    return sorted(RULES, key=lambda item: item[0].code)
+    return sorted(RULES, key=lambda item: item.check.code)
 
 
 #: From this many entities up, the conflict checks (CX3xx) run in a forked second process while this
@@ -58,23 +89,26 @@ def built_in_rules() -> list[tuple[Check, RuleFunction]]:
 PARALLEL_FROM = 5_000
 
 
-def run(context: Context, progress: Any = None) -> list[Finding]:
-    """The findings of every built-in rule."""
+def run(context: Context, progress: Any = None, memo: Any = None) -> list[Finding]:
+    """The findings of every built-in rule. With an incremental.Memo of an earlier check, only the
+    parts of the rules that the changes since can reach are run again."""
     rules = built_in_rules()
+    if memo is not None:
+        return memo.run(rules, context)
     if len(context.policy) < PARALLEL_FROM:
         return _run(rules, context, progress)
     from cxpolicy import fork
 
     mine, conflicts = fork.alongside(
-        lambda: _run([r for r in rules if not r[0].code.startswith("CX3")], context, progress),
-        lambda: _run([r for r in rules if r[0].code.startswith("CX3")], context))
+        lambda: _run([r for r in rules if not r.check.code.startswith("CX3")], context, progress),
+        lambda: _run([r for r in rules if r.check.code.startswith("CX3")], context))
     return mine + conflicts
 
 
-def _run(rules: list[tuple[Check, RuleFunction]], context: Context, progress: Any = None) -> list[Finding]:
+def _run(rules: list[Registered], context: Context, progress: Any = None) -> list[Finding]:
     findings: list[Finding] = []
-    for done, (_, function) in enumerate(rules, start=1):
-        findings.extend(function(context))
+    for done, registered in enumerate(rules, start=1):
+        findings.extend(registered.findings(context))
         if progress is not None:
             progress.update("checking rules", done, len(rules))
     return findings

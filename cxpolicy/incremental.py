@@ -1,0 +1,214 @@
+"""Checking a policy set again after a change, re-running only the rule work the change can reach.
+
+A rule is run in parts: one per subject for a rule that judges the entities of one kind one at a
+time (`@rule(..., each="touchpoint")`), else one part for the whole set. While a part runs, every
+answer it is given is noted: each entity it looks up, each kind it lists, today's date, each metric,
+and what each graph verb's answer is made of (an index entry, or the verb's whole answer; graph.py).
+The next check compares each noted answer with the present one, and runs again only the parts that
+were given an answer that changed; the others' findings are kept as they were.
+
+Nothing else reaches a rule: it sees the policy set and the graph through views that offer only
+these lookups (any other attribute is an AttributeError, never an answer that goes unnoted), and
+an entity is unchanged only while it is the same object, which it stays while its file's text does
+(policyset types each document once). So a kept finding is the finding a full check would make,
+at the same line; tests/test_incremental.py checks that against full checks after random edits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cxpolicy.findings import Finding
+
+Read = tuple  # ("entity", name), ("kind", kind), ("today",), ("catalogue",), ("metric", slug), or a graph read
+
+#: What a rule may ask of the graph. Each verb notes what its answer is made of; `named_owner` and
+#: `raci` answer from the entity they are given, which the rule got through a noted lookup.
+GRAPH_VERBS = frozenset({
+    "related", "has_related", "owned_by", "raci", "accountable_team", "named_owner", "reporting_line",
+    "executive_of", "line_end", "teams_below", "stages_of", "journeys_of", "touchpoints_of_journey",
+    "touchpoints_of_channel", "segments_served", "listening_posts_of", "touchpoints_of_standard",
+    "standards_for", "promises", "segments_without_standard", "metrics_at", "segments_named_at", "cycles",
+})
+
+
+class _Tracker:
+    """Where the part running now notes what it reads."""
+
+    __slots__ = ("reads",)
+
+    def __init__(self) -> None:
+        self.reads: set[Read] = set()
+
+
+class _Policy:
+    """The policy set as a rule sees it while its reads are noted."""
+
+    __slots__ = ("_policy", "_tracker")
+
+    def __init__(self, policy: Any, tracker: _Tracker) -> None:
+        self._policy = policy
+        self._tracker = tracker
+
+    def get(self, name: str) -> Any:
+        self._tracker.reads.add(("entity", name))
+        return self._policy.get(name)
+
+    def of(self, kind: str) -> list[Any]:
+        self._tracker.reads.add(("kind", kind))
+        return self._policy.of(kind)
+
+
+class _Stages:
+    """`graph.stages[journey]`: a journey's stages, made from the journey alone."""
+
+    __slots__ = ("_stages", "_tracker")
+
+    def __init__(self, stages: dict[str, list[Any]], tracker: _Tracker) -> None:
+        self._stages = stages
+        self._tracker = tracker
+
+    def __getitem__(self, journey: str) -> list[Any]:
+        self._tracker.reads.add(("stages", journey))
+        return self._stages[journey]
+
+
+class _Graph:
+    """The graph as a rule sees it while its reads are noted."""
+
+    __slots__ = ("_graph", "policy", "stages")
+
+    def __init__(self, graph: Any, policy: _Policy, tracker: _Tracker) -> None:
+        self._graph = graph
+        self.policy = policy
+        self.stages = _Stages(graph.stages, tracker)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in GRAPH_VERBS:
+            raise AttributeError(f"a rule checked part by part cannot use graph.{name}: add it to GRAPH_VERBS, "
+                                 "with what its answer is made of noted in graph.py")
+        return getattr(self._graph, name)
+
+
+class _Context:
+    """registry.Context as a rule sees it while its reads are noted."""
+
+    __slots__ = ("_context", "_tracker", "policy", "graph")
+
+    def __init__(self, context: Any, tracker: _Tracker) -> None:
+        self._context = context
+        self._tracker = tracker
+        self.policy = _Policy(context.policy, tracker)
+        self.graph = _Graph(context.graph, self.policy, tracker)
+
+    @property
+    def today(self) -> Any:
+        self._tracker.reads.add(("today",))
+        return self._context.today
+
+    @property
+    def catalogue(self) -> Any:
+        self._tracker.reads.add(("catalogue",))
+        return self._context.catalogue
+
+    def metric(self, slug: str) -> Any:
+        self._tracker.reads.add(("metric", slug))
+        return self._context.metric(slug)
+
+
+def _answer(read: Read, context: Any) -> Any:
+    """The present answer to a noted read (the graph's tracker is off while this runs)."""
+    name = read[0]
+    if name == "entity":
+        return context.policy.get(read[1])
+    if name == "kind":
+        return context.policy.of(read[1])
+    if name == "today":
+        return context.today
+    if name == "catalogue":
+        return context.catalogue
+    if name == "metric":
+        return context.metric(read[1])
+    return context.graph.fact(read)
+
+
+
+
+@dataclass
+class _Part:
+    found: list[Any]  # findings, or (key, finding) for a rule that reports each key once
+    reads: frozenset[Read]
+
+
+class Memo:
+    """What the last check's rules found, part by part, and what each part was given."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, dict[str, _Part]] = {}  # code -> subject's name ("" for the whole set) -> part
+        self.answers: dict[Read, Any] = {}  # every read a kept part made -> its answer at the last check
+        self.readers: dict[Read, set[tuple[str, str]]] = {}  # read -> the parts (code, subject) that made it
+        self.runs = 0  # parts run by the last check (the rest were kept)
+
+    def run(self, rules: list[Any], context: Any) -> list[Finding]:
+        """The findings of every rule (registry.Registered) on `context`, re-running only the parts
+        whose answers changed."""
+        stale = self._changed(context)
+        tracker = _Tracker()
+        tracked = _Context(context, tracker)
+        self.runs = 0
+        findings: list[Finding] = []
+        for rule in rules:
+            code = rule.check.code
+            before = self.parts.setdefault(code, {})
+            now: dict[str, _Part] = {}
+            for subject in context.policy.of(rule.each) if rule.each else [None]:
+                name = subject.name if subject is not None else ""
+                part = before.get(name)
+                if part is None or (code, name) in stale:
+                    part = self._run(code, name, rule, subject, tracked, tracker, context)
+                now[name] = part
+            for name in set(before) - set(now):
+                self._forget(code, name)  # a subject that is gone
+            self.parts[code] = now
+            findings.extend(rule.merged(item for part in now.values() for item in part.found))
+        return findings
+
+    def _changed(self, context: Any) -> set[tuple[str, str]]:
+        """The parts given an answer that is no longer the answer."""
+        stale: set[tuple[str, str]] = set()
+        for read, old in self.answers.items():
+            new = _answer(read, context)
+            if old is not new and old != new:  # an entity equals only itself: a changed one is another object
+                self.answers[read] = new
+                stale.update(self.readers.get(read, ()))
+        return stale
+
+    def _run(self, code: str, name: str, rule: Any, subject: Any, tracked: _Context, tracker: _Tracker,
+             context: Any) -> _Part:
+        self.runs += 1
+        tracker.reads = {("entity", name)} if subject is not None else set()
+        context.graph.tracker = tracker
+        try:
+            found = list(rule.function(tracked) if subject is None else rule.function(tracked, subject))
+        finally:
+            context.graph.tracker = None
+        self._forget(code, name)
+        part = self.parts[code][name] = _Part(found, frozenset(tracker.reads))
+        for read in part.reads:
+            self.readers.setdefault(read, set()).add((code, name))
+            if read not in self.answers:
+                self.answers[read] = _answer(read, context)
+        return part
+
+    def _forget(self, code: str, name: str) -> None:
+        part = self.parts[code].pop(name, None)
+        if part is None:
+            return
+        for read in part.reads:
+            readers = self.readers.get(read)
+            if readers is not None:
+                readers.discard((code, name))
+                if not readers:
+                    del self.readers[read]
+                    self.answers.pop(read, None)

@@ -1,0 +1,156 @@
+"""A check that re-runs only the rule work an edit can reach finds exactly what a full check finds.
+
+The language server and `report history` keep an incremental.Memo from check to check. Each test
+here edits a policy set and compares the memo's check with a full one of the same files: the same
+findings, at the same lines, the same waived findings and the same counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxpolicy import discover, engine, incremental
+from cxpolicy.graph import PolicyGraph
+from cxpolicy.workspace import Workspace
+
+from .conftest import POLICIES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import generate  # noqa: E402
+
+TODAY = dt.date(2026, 11, 1)
+
+
+def _verdict(run: engine.Run) -> tuple:
+    outcome = run.outcome
+    return outcome.findings, outcome.waived, outcome.counts
+
+
+def _full(root: Path, texts: dict[str, bytes], today: dt.date) -> engine.Run:
+    return engine.run(discover.Overlay(str(root), dict(texts)), engine.Options(today=today))
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("incremental") / "policies"
+    shutil.copytree(POLICIES, root)
+    return root
+
+
+def _files(root: Path) -> dict[str, str]:
+    return {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(root.rglob("*.yaml"))}
+
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+@st.composite
+def _edits(draw, files: dict[str, str]) -> list[tuple[str, str]]:
+    """A few edits in a row, each to one line of one file: a word swapped for another word of the
+    policy set (an owner, a stage's touchpoint, a segment, a number, a date), the line deleted, or
+    the line written twice. Some leave the YAML broken, as a half-typed edit does."""
+    words = sorted({word for text in files.values() for word in _WORD.findall(text)})
+    texts = dict(files)
+    done = []
+    for _ in range(draw(st.integers(1, 4))):
+        relpath = draw(st.sampled_from(sorted(texts)))
+        lines = texts[relpath].splitlines(keepends=True)
+        if not lines:
+            continue
+        index = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["swap", "swap", "swap", "delete", "repeat"]))
+        line = lines[index]
+        if how == "swap" and (found := list(_WORD.finditer(line))):
+            word = draw(st.sampled_from(found))
+            lines[index] = line[:word.start()] + draw(st.sampled_from(words)) + line[word.end():]
+        elif how == "delete":
+            del lines[index]
+        else:
+            lines.insert(index, line)
+        texts[relpath] = "".join(lines)
+        done.append((relpath, texts[relpath]))
+    return done
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.data_too_large])
+@given(data=st.data())
+def test_after_random_edits_the_memo_finds_what_a_full_check_finds(example, data):
+    files = _files(example)
+    workspace = Workspace(str(example))
+    days = [TODAY, TODAY, TODAY + dt.timedelta(days=200)]  # some checks on a later day: reviews fall due
+    first = workspace.check(engine.Options(today=TODAY))
+    assert _verdict(first) == _verdict(_full(example, {}, TODAY))
+    for relpath, text in data.draw(_edits(files)):
+        workspace.open(relpath, text)
+        today = data.draw(st.sampled_from(days))
+        found = workspace.check(engine.Options(today=today))
+        assert _verdict(found) == _verdict(_full(example, workspace.texts, today)), relpath
+
+
+def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
+    """The saving itself: after one touchpoint's owner changes, the rules run again for that
+    touchpoint and what depends on it, not for the whole set."""
+    root = tmp_path / "policies"
+    generate.generate(300, 1, root)
+    memo = incremental.Memo()
+    workspace = Workspace(str(root))
+    workspace._memo = memo
+    workspace.check(engine.Options(today=TODAY))
+    everything = memo.runs
+    relpath, text = next((path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
+                         for path in sorted(root.rglob("journeys/*.yaml")))
+    owner = re.search(r"owner: ([a-z0-9-]+)", text)
+    team = sorted(re.findall(r"id: ([a-z0-9-]+)", (root / "teams").joinpath(
+        sorted(p.name for p in (root / "teams").iterdir())[0]).read_text(encoding="utf-8")))[0]
+    edited = text[:owner.start(1)] + team + text[owner.end(1):]
+    workspace.open(relpath, edited)
+    found = workspace.check(engine.Options(today=TODAY))
+    assert _verdict(found) == _verdict(_full(root, workspace.texts, TODAY))
+    assert 0 < memo.runs < everything / 5, (memo.runs, everything)
+    workspace.open(relpath, text)  # and back
+    assert _verdict(workspace.check(engine.Options(today=TODAY))) == _verdict(_full(root, {}, TODAY))
+
+
+def test_nothing_changed_runs_nothing_again(example):
+    memo = incremental.Memo()
+    workspace = Workspace(str(example))
+    workspace._memo = memo
+    workspace.check(engine.Options(today=TODAY))
+    workspace.check(engine.Options(today=TODAY))
+    assert memo.runs == 0
+
+
+def test_a_later_day_re_runs_only_the_parts_that_read_the_date(example):
+    memo = incremental.Memo()
+    workspace = Workspace(str(example))
+    workspace._memo = memo
+    workspace.check(engine.Options(today=TODAY))
+    later = workspace.check(engine.Options(today=TODAY + dt.timedelta(days=400)))
+    assert _verdict(later) == _verdict(_full(example, {}, TODAY + dt.timedelta(days=400)))
+    dated = sum(1 for parts in memo.parts.values() for part in parts.values() if ("today",) in part.reads)
+    assert memo.runs == dated > 0
+
+
+def test_a_rule_cannot_read_the_graph_past_the_noted_verbs():
+    """A lookup the memo would not note must fail loudly, not go unnoticed."""
+    policy = engine.run(str(POLICIES), engine.Options(today=TODAY), rules=False).policy
+    context = incremental._Context(_Context(policy, PolicyGraph(policy)), incremental._Tracker())
+    with pytest.raises(AttributeError, match="GRAPH_VERBS"):
+        context.graph.view()
+    with pytest.raises(AttributeError):
+        context.policy.entities
+
+
+class _Context:
+    def __init__(self, policy, graph):
+        self.policy, self.graph, self.today, self.catalogue = policy, graph, TODAY, {}
