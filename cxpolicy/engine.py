@@ -246,7 +246,7 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
     damage = cascade.assess(policy, rule_problems)
     held: list[tuple[Finding, str]] = []
     if rules:
-        graph = PolicyGraph(policy)
+        graph = PolicyGraph(policy, memo.graph if memo is not None else None)  # derived from the last check's
         context = registry.Context(policy, graph, today, metrics.catalogue(policy.project.metrics))
         derived = [*registry.run(context, progress, memo), *language.run(user_rules, policy, graph)]
         kept, held = cascade.hold_back(derived, damage, cascade.needs(user_rules))

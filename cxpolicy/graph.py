@@ -1,14 +1,24 @@
 """The policy graph: every entity a node, every reference an edge carrying its relation.
 
 Node ids are `kind:id` strings (a journey stage is `journey:ID/STAGE`). The
-typed entities are kept beside the graph, not inside it. `PolicyGraph` wraps
-the NetworkX graph with verbs in the CX office's words (`accountable_team`,
-`standards_for`, `executive_of`, `cycles`), and builds once the indices those
-verbs need, so a rule never scans every entity for each entity.
+typed entities are kept beside the graph, not inside it. `PolicyGraph` offers
+verbs in the CX office's words (`accountable_team`, `standards_for`,
+`executive_of`, `cycles`) and builds the indices those verbs need, so a rule
+never scans every entity for each entity.
+
+The graph of a later revision of the same folder can be derived from an earlier
+one's (`PolicyGraph(policy, previous)`): only the entities that changed are
+drawn again, each index is updated by what they contributed to it, and
+`changes` says which answers (incremental.py's reads) may differ. Each graph
+keeps its own copy of every index and shares only the entries that did not
+change, so the earlier graph still answers as it did. The NetworkX graph, for
+reports that walk the structure (`view`, impact, export), is built when first
+asked for.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,29 +91,297 @@ class Application:
         return segment is None or not self.segments or segment in self.segments
 
 
+#: Relations whose loops are looked for (conflicts.cycles): their edges are also kept as one list each.
+LOOPED = frozenset({"reports_to", "drives", "hands_off_to", "part_of"})
+
+Edge = tuple[str, str, str]
+_SERIALS = itertools.count(1)  # (from node, to node, relation)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed from the graph a graph was derived from."""
+
+    since: int  # the serial of the graph derived from (a number, so that graphs are not kept in a chain)
+    entities: frozenset[str]  # names of the entities added, removed or changed
+    reads: frozenset[tuple]  # the reads (incremental.py) whose answer may differ
+
+
+class _Inverse:
+    """key -> values, gathered from each source's contribution in the order of the sources' names, so
+    that replacing one source's contribution touches only the keys it gave to (copy-on-write: an
+    updated index shares its unchanged entries with the one it came from, which stays as it was)."""
+
+    __slots__ = ("made", "_sources", "entries")
+
+    def __init__(self) -> None:
+        self.made: dict[str, dict[Any, list[Any]]] = {}  # source -> key -> its values
+        self._sources: dict[Any, set[str]] | None = {}  # key -> the sources that gave to it
+        self.entries: dict[Any, list[Any]] = {}  # key -> every source's values, sources in order
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.entries.get(key, default)
+
+    @property
+    def sources(self) -> dict[Any, set[str]]:
+        """Which sources gave to each key: worked out when the index is first updated (a graph built
+        once, for one check, never is)."""
+        if self._sources is None:
+            self._sources = {}
+            for source, given in self.made.items():
+                for key in given:
+                    self._sources.setdefault(key, set()).add(source)
+        return self._sources
+
+    def updated(self, contributions: dict[str, dict[Any, list[Any]]]) -> tuple["_Inverse", set[Any]]:
+        """A copy with these sources' contributions in place of their old ones (an empty one removes
+        the source), and the keys whose values changed."""
+        new = _Inverse()
+        if not self.made:  # from nothing: every key's values are gathered in one pass, sources in order
+            for source in sorted(contributions):
+                if given := contributions[source]:
+                    new.made[source] = given
+                    for key, values in given.items():
+                        new.entries.setdefault(key, []).extend(values)
+            new._sources = None
+            return new, set(new.entries)
+        new.made, new._sources, new.entries = dict(self.made), dict(self.sources), dict(self.entries)
+        copied: set[Any] = set()  # keys whose source set is this copy's own
+
+        def sources_of(key: Any) -> set[str]:
+            if key not in copied:
+                copied.add(key)
+                new.sources[key] = set(new.sources.get(key, ()))
+            return new.sources[key]
+
+        touched: set[Any] = set()
+        for source, given in contributions.items():
+            for key in new.made.pop(source, {}):
+                sources_of(key).discard(source)
+                touched.add(key)
+            if given:
+                new.made[source] = given
+                for key in given:
+                    sources_of(key).add(source)
+                    touched.add(key)
+        changed = set()
+        for key in touched:
+            values = [value for source in sorted(new.sources[key]) for value in new.made[source][key]]
+            if not values:
+                del new.sources[key]
+            if values != new.entries.get(key, []):
+                changed.add(key)
+                if values:
+                    new.entries[key] = values
+                else:
+                    del new.entries[key]
+        return new, changed
+
+
 class PolicyGraph:
-    def __init__(self, policy: PolicySet) -> None:
+    def __init__(self, policy: PolicySet, previous: "PolicyGraph | None" = None) -> None:
         self.policy = policy
-        self.graph = nx.MultiDiGraph()
-        self.stages: dict[str, list[Stage]] = {}
-        self._edges: dict[str, list[tuple[str, str]]] = {}  # relation -> edges, for one relation's subgraph
-        self._served: dict[str, list[str]] = {}  # touchpoint -> segments served, once asked
+        self.serial = next(_SERIALS)
         self.tracker: Any = None  # while set, each verb notes what its answer is made of (incremental.py)
-        for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
-            for entity in policy.of(kind):
-                self.graph.add_node(entity.name, kind=kind)
-        for journey in policy.of("journey"):
-            self.stages[journey.id] = [Stage(journey, index, stage) for index, stage in enumerate(journey.spec.stages)]
-            for stage in self.stages[journey.id]:
-                self.graph.add_node(stage.name, kind="stage")
-                self.graph.add_edge(journey.name, stage.name, key="contains", relation="contains")
-        for kind in sorted(set(policy.entities) - NOT_IN_GRAPH):
-            for entity in policy.of(kind):
-                for path, ref, target in entity.references():
-                    edge = self._reference_edge(entity, path, ref, target)
-                    if edge is not None:
-                        self.graph.add_edge(*edge, key=ref.relation, relation=ref.relation)
-                        self._edges.setdefault(ref.relation, []).append(edge)
+        self._served: dict[str, list[str]] = {}  # touchpoint -> segments served, once asked
+        if previous is None:
+            previous = _EMPTY
+        changed_entities = _changed_entities(previous.policy, policy)  # name -> the entity now, None if gone
+        entities = frozenset(changed_entities)
+        kinds = frozenset(name.partition(":")[0] for name in entities)
+        derived = previous is not _EMPTY  # built afresh, nothing is said of what changed
+        reads: set[tuple] = {("entity", name) for name in entities} | {("kind", kind) for kind in kinds} \
+            if derived else set()
+        journeys = {name.partition(":")[2] for name in entities if name.startswith("journey:")}
+        touchpoints = {name.partition(":")[2] for name in entities if name.startswith("touchpoint:")}
+
+        # nodes and stages
+        self._kinds = dict(previous._kinds)  # node -> its kind ("stage" for a journey's stage)
+        self.stages = dict(previous.stages)
+        flipped: set[str] = set()  # nodes added or removed
+        for name, entity in changed_entities.items():
+            kind = name.partition(":")[0]
+            if kind in NOT_IN_GRAPH:
+                continue
+            before = name in self._kinds
+            if entity is None:
+                self._kinds.pop(name, None)
+            else:
+                self._kinds[name] = kind
+            if (entity is not None) != before:
+                flipped.add(name)
+        for journey in sorted(journeys):
+            old = {stage.name for stage in previous.stages.get(journey, ())}
+            entity = policy.get(f"journey:{journey}")
+            if entity is None:
+                self.stages.pop(journey, None)
+            else:
+                self.stages[journey] = [Stage(entity, index, stage) for index, stage in enumerate(entity.spec.stages)]
+            new = {stage.name for stage in self.stages.get(journey, ())}
+            for name in old - new:
+                del self._kinds[name]
+            for name in new - old:
+                self._kinds[name] = "stage"
+            flipped |= old ^ new
+            reads.add(("stages", journey))
+        reads |= {("node", name) for name in flipped}
+
+        # edges: what each changed entity draws, and what draws to a node that came or went
+        self._drawn = dict(previous._drawn)  # entity name -> the edges it draws
+        self._dangling = dict(previous._dangling)  # node that does not exist -> entities naming it
+        self._adjacent = dict(previous._adjacent)  # node -> (relation, incoming) -> other node -> edges
+        self._looped = dict(previous._looped)  # relation in LOOPED -> its edges
+        redraw = set(entities)
+        for name in flipped:
+            redraw |= self._dangling.get(name, set())
+            for links in previous._adjacent.get(name, {}).values():
+                redraw |= {other.partition("/")[0] for other in links}
+        for name in flipped:
+            self._dangling.pop(name, None)  # drawn again below, with the edges to it
+        noted = reads if derived else None
+        adjacent_copied: set[Any] = set()  # nodes (and looped relations) whose entries are this graph's own
+        for name in redraw:
+            old_edges = self._drawn.pop(name, ())
+            entity = changed_entities[name] if name in changed_entities else policy.get(name)
+            if entity is not None and name.partition(":")[0] in NOT_IN_GRAPH:
+                entity = None
+            new_edges = self._draw(entity) if entity is not None else ()
+            if new_edges:
+                self._drawn[name] = new_edges
+            if old_edges:
+                for edge in set(old_edges) - set(new_edges):
+                    self._link(edge, -1, adjacent_copied, noted)
+                new_edges = set(new_edges) - set(old_edges)
+            for edge in new_edges:
+                self._link(edge, +1, adjacent_copied, noted)
+
+        # journeys and touchpoints
+        self._stages_of_touchpoint, changed = previous._stages_of_touchpoint.updated(
+            {journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in journeys})
+        reads |= {("_stages_of_touchpoint", tp) for tp in changed}
+        for tp in changed:
+            self._served.pop(tp, None)
+        self._served.update({tp: served for tp, served in previous._served.items() if tp not in changed})
+        came_or_went = {tp for tp in touchpoints if f"touchpoint:{tp}" in flipped} if derived else ()
+        listing = journeys | {stage.journey.id for tp in came_or_went for graph in (previous, self)
+                              for stage in graph._stages_of_touchpoint.get(tp, ())}  # journeys to list again
+        self._touchpoints_of_journey = dict(previous._touchpoints_of_journey)
+        known = policy.entities.get("touchpoint", {})
+        journeys_changed = set()
+        for journey in listing:
+            stages = self.stages.get(journey)
+            listed = None if stages is None else [
+                tp for tp in dict.fromkeys(tp for stage in stages for tp in stage.spec.touchpoints) if tp in known]
+            if listed != self._touchpoints_of_journey.get(journey):
+                journeys_changed.add(journey)
+                if listed is None:
+                    del self._touchpoints_of_journey[journey]
+                else:
+                    self._touchpoints_of_journey[journey] = listed
+        reads |= {("_touchpoints_of_journey", journey) for journey in journeys_changed}
+        self._touchpoints_of_channel, channels_changed = previous._touchpoints_of_channel.updated(
+            {tp: ({entity.spec.channel: [tp]} if (entity := known.get(tp)) is not None else {}) for tp in touchpoints})
+        reads |= {("_touchpoints_of_channel", channel) for channel in channels_changed}
+
+        # listening posts
+        posts = {name.partition(":")[2] for name in entities if name.startswith("listeningpost:")}
+        self._covering, _ = previous._covering.updated(
+            {post: _covered(policy.get(f"listeningpost:{post}")) for post in posts})
+        posts |= {post for tp in changed for post in self._covering.get(tp, ())}
+        self._listening_posts_of_journey, heard = previous._listening_posts_of_journey.updated(
+            {post: self._heard(policy.get(f"listeningpost:{post}")) for post in posts})
+        reads |= {("_listening_posts_of_journey", journey) for journey in heard}
+
+        # reporting lines: walked again, all of them, when a team changes
+        self._lines = previous._lines
+        if "team" in kinds:
+            self._lines = _reporting_lines(policy)
+            reads |= {("_lines", team) for team in previous._lines.keys() | self._lines.keys()
+                      if previous._lines.get(team) != self._lines.get(team)}
+
+        # standards
+        standards = {name.partition(":")[2] for name in entities if name.startswith("servicestandard:")}
+        self._scoped, _ = previous._scoped.updated(
+            {standard: _scope(policy.get(f"servicestandard:{standard}")) for standard in standards})
+        standards |= {standard for journey in journeys_changed for standard in self._scoped.get(("journey", journey), ())}
+        standards |= {standard for channel in channels_changed for standard in self._scoped.get(("channel", channel), ())}
+        levels = {standard: self._levels(policy.get(f"servicestandard:{standard}")) for standard in standards}
+        self._applications, applied = previous._applications.updated(
+            {standard: _applications(policy.get(f"servicestandard:{standard}"), levels[standard])
+             for standard in standards})
+        reads |= {("_applications", tp) for tp in applied}
+        self._touchpoints_by_standard = dict(previous._touchpoints_by_standard)
+        for standard in standards:
+            listed = sorted(levels[standard])
+            if listed != self._touchpoints_by_standard.get(standard, []):
+                reads.add(("_touchpoints_by_standard", standard))
+            if listed:
+                self._touchpoints_by_standard[standard] = listed
+            else:
+                self._touchpoints_by_standard.pop(standard, None)
+        self._applications_by_metric = dict(previous._applications_by_metric)
+        for tp in applied:
+            by_metric: dict[str, list[Application]] = defaultdict(list)
+            for application in self._applications.get(tp, ()):
+                by_metric[application.metric].append(application)
+            if by_metric:
+                self._applications_by_metric[tp] = dict(by_metric)
+            else:
+                self._applications_by_metric.pop(tp, None)
+
+        self.changes = Changes(previous.serial, entities, frozenset(reads)) if derived else None
+
+    def _draw(self, entity: Entity) -> tuple[Edge, ...]:
+        """The edges an entity draws (a journey's to its stages, then one per reference), noting the
+        references it makes to nodes that do not exist."""
+        edges: list[Edge] = []
+        if entity.kind == "Journey":
+            edges += [(entity.name, stage.name, "contains") for stage in self.stages[entity.id]]
+        for path, ref, target in entity.references():
+            edge = self._reference_edge(entity, path, ref, target)
+            if edge is None:
+                missing = f"{ref.kind}:{target}" if ref.kind else target
+                self._dangling[missing] = self._dangling.get(missing, set()) | {entity.name}
+            else:
+                edges.append((*edge, ref.relation))
+        return tuple(dict.fromkeys(edges))
+
+    def _link(self, edge: Edge, step: int, copied: set[Any], reads: set[tuple] | None) -> None:
+        """Count an edge in (step 1) or out (step -1) of both ends' adjacency (and of its relation's
+        list, for a looped one), copying what this graph changes the first time it changes it."""
+        source, target, relation = edge
+        adjacent = self._adjacent
+        for node, other, key in ((source, target, (relation, False)), (target, source, (relation, True))):
+            if node in copied:
+                held = adjacent[node]
+            else:
+                copied.add(node)
+                held = adjacent.get(node)
+                held = adjacent[node] = {key: dict(links) for key, links in held.items()} if held else {}
+            links = held.get(key)
+            if links is None:
+                links = held[key] = {}
+            count = links.get(other, 0) + step
+            if count > 0:
+                links[other] = count
+            else:
+                del links[other]
+                if not links:
+                    del held[key]
+            if reads is not None and count == (1 if step > 0 else 0):  # the link came or went
+                reads.add(("linked", node, *key))
+        if relation in LOOPED:
+            if ("looped", relation) not in copied:
+                copied.add(("looped", relation))
+                self._looped[relation] = dict(self._looped.get(relation, {}))
+            edges = self._looped[relation]
+            count = edges.get((source, target), 0) + step
+            if count > 0:
+                edges[(source, target)] = count
+            else:
+                del edges[(source, target)]
+            if reads is not None:
+                reads.add(("cycles", relation))
 
     def _reference_edge(self, entity: Entity, path: tuple, ref: model.Ref, target: str) -> tuple[str, str] | None:
         """The edge a reference draws, teams pointing at what they hold; None for an unknown target."""
@@ -111,9 +389,25 @@ class PolicyGraph:
         if entity.kind == "Journey" and path[:2] == ("spec", "stages"):
             source = self.stages[entity.id][path[2]].name
         target_node = f"{ref.kind}:{target}" if ref.kind else target
-        if target_node not in self.graph:
+        if target_node not in self._kinds:
             return None  # an unknown reference, already reported as CX104
         return (target_node, source) if ref.relation in TEAM_TO_ENTITY else (source, target_node)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The NetworkX graph: nodes in kind and id order, then each entity's edges in the same order."""
+        graph = nx.MultiDiGraph()
+        for kind in sorted(set(self.policy.entities) - NOT_IN_GRAPH):
+            for entity in self.policy.of(kind):
+                graph.add_node(entity.name, kind=kind)
+        for journey in self.policy.of("journey"):
+            for stage in self.stages[journey.id]:
+                graph.add_node(stage.name, kind="stage")
+        for kind in sorted(set(self.policy.entities) - NOT_IN_GRAPH):
+            for entity in self.policy.of(kind):
+                for source, target, relation in self._drawn.get(entity.name, ()):
+                    graph.add_edge(source, target, key=relation, relation=relation)
+        return graph
 
     # ----------------------------------------------------------------- lookups
 
@@ -127,10 +421,7 @@ class PolicyGraph:
 
     def _linked(self, name: str, relation: str, incoming: bool) -> Iterator[str]:
         self._read("linked", name, relation, incoming)
-        if name not in self.graph:
-            return iter(())
-        neighbours = self.graph.pred[name] if incoming else self.graph.succ[name]  # node -> {relation: data}
-        return (node for node, relations in neighbours.items() if relation in relations)
+        return iter(self._adjacent.get(name, {}).get((relation, incoming), ()))
 
     # ----------------------------------------------------------------- ownership
 
@@ -157,7 +448,7 @@ class PolicyGraph:
         if team is None:
             return None
         self._read("node", f"team:{team}")
-        return team if f"team:{team}" in self.graph else None
+        return team if f"team:{team}" in self._kinds else None
 
     @staticmethod
     def named_owner(entity: Entity) -> str | None:
@@ -168,36 +459,6 @@ class PolicyGraph:
         if entity.kind == "Segment":
             return entity.spec.sponsor
         return getattr(entity.spec, "owner", None)
-
-    @cached_property
-    def _lines(self) -> dict[str, ReportingLine]:
-        """Every team's reporting line, each walked once: a team's line is its manager's plus one step."""
-        found: dict[str, ReportingLine] = {}
-        for team in self.policy.of("team"):
-            path: list[str] = []
-            current: str | None = team.id
-            while current is not None and current not in found:
-                entity = self.policy.get(f"team:{current}")
-                if entity is None:  # an unknown manager: the line stops there
-                    found[current] = ReportingLine(None, current, 0)
-                elif entity.spec.executive:
-                    found[current] = ReportingLine(current, current, 0)
-                elif entity.spec.reports_to is None:
-                    found[current] = ReportingLine(None, current, 1)
-                elif current in path:  # a loop: it reaches no executive and stops nowhere
-                    loop = path[path.index(current):]
-                    for member in loop:
-                        found[member] = ReportingLine(None, None, len(loop))
-                    path = path[:path.index(current)]
-                else:
-                    path.append(current)
-                    current = entity.spec.reports_to
-                    continue
-                break
-            for member in reversed(path):
-                above = found[self.policy.get(f"team:{member}").spec.reports_to]
-                found[member] = ReportingLine(above.executive, above.end, above.depth + 1)
-        return found
 
     def reporting_line(self, team: str) -> ReportingLine:
         self._read("_lines", team)
@@ -212,8 +473,7 @@ class PolicyGraph:
 
     def teams_below(self, team: str) -> set[str]:
         """The team and every team whose reporting line passes through it."""
-        self._read("teams_below", team)
-        managers = nx.DiGraph(self._edges.get("reports_to", []))  # edges run from a team to its manager
+        managers = nx.DiGraph(sorted(self._looped.get("reports_to", {})))  # edges run from a team to its manager
         node = f"team:{team}"
         below = nx.ancestors(managers, node) if node in managers else set()
         return {team} | {name.partition(":")[2] for name in below}
@@ -223,15 +483,6 @@ class PolicyGraph:
         return self.related(f"team:{team}", relation)
 
     # ----------------------------------------------------------------- journeys
-
-    @cached_property
-    def _stages_of_touchpoint(self) -> dict[str, list[Stage]]:
-        found: dict[str, list[Stage]] = defaultdict(list)
-        for journey in self.policy.of("journey"):
-            for stage in self.stages[journey.id]:
-                for touchpoint in dict.fromkeys(stage.spec.touchpoints):
-                    found[touchpoint].append(stage)
-        return found
 
     def stages_of(self, touchpoint: str) -> list[Stage]:
         self._read("_stages_of_touchpoint", touchpoint)
@@ -243,20 +494,6 @@ class PolicyGraph:
     def touchpoints_of_journey(self, journey: str) -> list[str]:
         self._read("_touchpoints_of_journey", journey)
         return self._touchpoints_of_journey.get(journey, [])
-
-    @cached_property
-    def _touchpoints_of_journey(self) -> dict[str, list[str]]:
-        known = self.policy.entities.get("touchpoint", {})
-        return {journey: [tp for tp in dict.fromkeys(tp for stage in stages for tp in stage.spec.touchpoints)
-                          if tp in known]
-                for journey, stages in self.stages.items()}
-
-    @cached_property
-    def _touchpoints_of_channel(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for touchpoint in self.policy.of("touchpoint"):
-            found[touchpoint.spec.channel].append(touchpoint.id)
-        return found
 
     def touchpoints_of_channel(self, channel: str) -> list[str]:
         self._read("_touchpoints_of_channel", channel)
@@ -271,17 +508,6 @@ class PolicyGraph:
                 {segment for journey in self.journeys_of(touchpoint) for segment in journey.spec.segments})
         return served
 
-    @cached_property
-    def _listening_posts_of_journey(self) -> dict[str, list[str]]:
-        found: dict[str, set[str]] = defaultdict(set)
-        for post in self.policy.of("listeningpost"):
-            for journey in post.spec.covers.journeys:
-                found[journey].add(post.id)
-            for touchpoint in post.spec.covers.touchpoints:
-                for journey in self.journeys_of(touchpoint):
-                    found[journey.id].add(post.id)
-        return {journey: sorted(posts) for journey, posts in found.items()}
-
     def listening_posts_of(self, journey: str) -> list[str]:
         """Listening posts that hear a journey: naming it, or any of its touchpoints."""
         self._read("_listening_posts_of_journey", journey)
@@ -289,45 +515,32 @@ class PolicyGraph:
 
     # ----------------------------------------------------------------- standards
 
-    @cached_property
-    def _applications(self) -> dict[str, list[Application]]:
-        found: dict[str, list[Application]] = defaultdict(list)
-        for standard in self.policy.of("servicestandard"):
-            scope = standard.spec.applies_to
-            levels: dict[str, int] = {}  # touchpoint -> its most specific level, assigned least specific first
-            for journey in scope.journeys:
-                levels.update(dict.fromkeys(self.touchpoints_of_journey(journey), JOURNEY_LEVEL))
-            for channel in scope.channels:
-                levels.update(dict.fromkeys(self.touchpoints_of_channel(channel), CHANNEL_LEVEL))
-            levels.update(dict.fromkeys(scope.touchpoints, TOUCHPOINT_LEVEL))
-            segments = frozenset(scope.segments)
-            at_level = {level: Application(standard, level, segments) for level in set(levels.values())}
-            for touchpoint, level in levels.items():
-                found[touchpoint].append(at_level[level])
-        return found
+    def _levels(self, standard: Entity | None) -> dict[str, int]:
+        """The touchpoints a standard applies to, each at its most specific level."""
+        if standard is None:
+            return {}
+        scope = standard.spec.applies_to
+        levels: dict[str, int] = {}  # assigned least specific first
+        for journey in scope.journeys:
+            levels.update(dict.fromkeys(self.touchpoints_of_journey(journey), JOURNEY_LEVEL))
+        for channel in scope.channels:
+            levels.update(dict.fromkeys(self.touchpoints_of_channel(channel), CHANNEL_LEVEL))
+        levels.update(dict.fromkeys(scope.touchpoints, TOUCHPOINT_LEVEL))
+        return levels
 
-    @cached_property
-    def _touchpoints_by_standard(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for touchpoint in sorted(self._applications):
-            for application in self._applications[touchpoint]:
-                found[application.standard.id].append(touchpoint)
-        return found
+    def _heard(self, post: Entity | None) -> dict[str, list[str]]:
+        """The journeys a listening post hears: those it names, and those of the touchpoints it names."""
+        if post is None:
+            return {}
+        journeys = dict.fromkeys(post.spec.covers.journeys)
+        for touchpoint in post.spec.covers.touchpoints:
+            journeys.update(dict.fromkeys(journey.id for journey in self.journeys_of(touchpoint)))
+        return {journey: [post.id] for journey in journeys}
 
     def touchpoints_of_standard(self, standard: str) -> list[str]:
         """The touchpoints a standard applies to: named, through their channel, or through a journey."""
         self._read("_touchpoints_by_standard", standard)
         return self._touchpoints_by_standard.get(standard, [])
-
-    @cached_property
-    def _applications_by_metric(self) -> dict[str, dict[str, list[Application]]]:
-        found: dict[str, dict[str, list[Application]]] = {}
-        for touchpoint, applications in self._applications.items():
-            by_metric: dict[str, list[Application]] = defaultdict(list)
-            for application in applications:
-                by_metric[application.metric].append(application)
-            found[touchpoint] = dict(by_metric)
-        return found
 
     def standards_for(self, touchpoint: str, segment: str | None = None, metric: str | None = None) -> list[Application]:
         """Standards applying to a touchpoint (for a segment, of a metric, when given)."""
@@ -381,11 +594,11 @@ class PolicyGraph:
         """The present answer to one read a verb noted: an index's entry, or the verb's whole answer."""
         name, *arguments = read
         if name == "node":
-            return arguments[0] in self.graph
+            return arguments[0] in self._kinds
         if name == "linked":
             return sorted(self._linked(*arguments))
-        if name in ("cycles", "teams_below"):
-            return getattr(self, name)(*arguments)
+        if name == "cycles":
+            return self.cycles(*arguments)
         return getattr(self, name).get(arguments[0])
 
     # ----------------------------------------------------------------- structure
@@ -405,7 +618,7 @@ class PolicyGraph:
     def cycles(self, relation: str) -> list[list[str]]:
         """Each cycle of one relation (reports_to, drives, hands_off_to), as the nodes around it."""
         self._read("cycles", relation)
-        subgraph = nx.DiGraph(self._edges.get(relation, []))
+        subgraph = nx.DiGraph(sorted(self._looped.get(relation, {})))  # in one order, however it was derived
         found = []
         for component in nx.strongly_connected_components(subgraph):
             start = min(component)
@@ -414,3 +627,102 @@ class PolicyGraph:
             cycle = nx.find_cycle(subgraph.subgraph(component), start)
             found.append([u for u, _ in cycle])
         return sorted(found)
+
+
+def _changed_entities(before: PolicySet | None, after: PolicySet) -> dict[str, Entity | None]:
+    """The entities added, removed or changed, by name, each as it is now (None when it is gone).
+    A changed entity is another object: a file's entities stay the same objects while its text does."""
+    found: dict[str, Entity | None] = {}
+    for kind in set(after.entities) | set(before.entities if before is not None else ()):
+        old = before.entities.get(kind, {}) if before is not None else {}
+        new = after.entities.get(kind, {})
+        found.update((entity.name, entity) for ident, entity in new.items() if old.get(ident) is not entity)
+        found.update((entity.name, None) for ident, entity in old.items() if ident not in new)
+    return found
+
+
+def _stages_by_touchpoint(stages: list[Stage]) -> dict[str, list[Stage]]:
+    found: dict[str, list[Stage]] = defaultdict(list)
+    for stage in stages:
+        for touchpoint in dict.fromkeys(stage.spec.touchpoints):
+            found[touchpoint].append(stage)
+    return dict(found)
+
+
+def _covered(post: Entity | None) -> dict[str, list[str]]:
+    return {} if post is None else {touchpoint: [post.id] for touchpoint in dict.fromkeys(post.spec.covers.touchpoints)}
+
+
+def _scope(standard: Entity | None) -> dict[tuple[str, str], list[str]]:
+    """Where a standard is scoped by journey or channel, so that it is applied again when they change."""
+    if standard is None:
+        return {}
+    scope = standard.spec.applies_to
+    return {**{("journey", journey): [standard.id] for journey in scope.journeys},
+            **{("channel", channel): [standard.id] for channel in scope.channels}}
+
+
+def _applications(standard: Entity | None, levels: dict[str, int]) -> dict[str, list[Application]]:
+    if standard is None:
+        return {}
+    segments = frozenset(standard.spec.applies_to.segments)
+    at_level = {level: Application(standard, level, segments) for level in set(levels.values())}
+    return {touchpoint: [at_level[level]] for touchpoint, level in levels.items()}
+
+
+def _reporting_lines(policy: PolicySet) -> dict[str, ReportingLine]:
+    """Every team's reporting line, each walked once: a team's line is its manager's plus one step."""
+    found: dict[str, ReportingLine] = {}
+    for team in policy.of("team"):
+        path: list[str] = []
+        current: str | None = team.id
+        while current is not None and current not in found:
+            entity = policy.get(f"team:{current}")
+            if entity is None:  # an unknown manager: the line stops there
+                found[current] = ReportingLine(None, current, 0)
+            elif entity.spec.executive:
+                found[current] = ReportingLine(current, current, 0)
+            elif entity.spec.reports_to is None:
+                found[current] = ReportingLine(None, current, 1)
+            elif current in path:  # a loop: it reaches no executive and stops nowhere
+                loop = path[path.index(current):]
+                for member in loop:
+                    found[member] = ReportingLine(None, None, len(loop))
+                path = path[:path.index(current)]
+            else:
+                path.append(current)
+                current = entity.spec.reports_to
+                continue
+            break
+        for member in reversed(path):
+            above = found[policy.get(f"team:{member}").spec.reports_to]
+            found[member] = ReportingLine(above.executive, above.end, above.depth + 1)
+    return found
+
+
+
+class _Empty:
+    """What a graph derived from nothing starts from."""
+
+    policy = None
+    serial = 0
+    _kinds: dict = {}
+    stages: dict = {}
+    _drawn: dict = {}
+    _dangling: dict = {}
+    _adjacent: dict = {}
+    _looped: dict = {}
+    _stages_of_touchpoint = _Inverse()
+    _served: dict = {}
+    _touchpoints_of_journey: dict = {}
+    _touchpoints_of_channel = _Inverse()
+    _covering = _Inverse()
+    _listening_posts_of_journey = _Inverse()
+    _lines: dict = {}
+    _scoped = _Inverse()
+    _applications = _Inverse()
+    _touchpoints_by_standard: dict = {}
+    _applications_by_metric: dict = {}
+
+
+_EMPTY: Any = _Empty()

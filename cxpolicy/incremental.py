@@ -4,8 +4,12 @@ A rule is run in parts: one per subject for a rule that judges the entities of o
 time (`@rule(..., each="touchpoint")`), else one part for the whole set. While a part runs, every
 answer it is given is noted: each entity it looks up, each kind it lists, today's date, each metric,
 and what each graph verb's answer is made of (an index entry, or the verb's whole answer; graph.py).
-The next check compares each noted answer with the present one, and runs again only the parts that
-were given an answer that changed; the others' findings are kept as they were.
+The next check runs again only the parts that were given an answer that changed; the others'
+findings are kept as they were. Which answers to look at again comes from the graph, derived from
+the last check's (graph.py): the entities that changed, and the index entries and links that what
+they contributed changed. Only those answers (and today's date and the metrics, a handful) are asked
+again, so a check after a small edit costs what the edit reaches, not what the set holds. A graph
+built from nothing says nothing of what changed: then every noted answer is asked again.
 
 Nothing else reaches a rule: it sees the policy set and the graph through views that offer only
 these lookups (any other attribute is an AttributeError, never an answer that goes unnoted), and
@@ -27,7 +31,7 @@ Read = tuple  # ("entity", name), ("kind", kind), ("today",), ("catalogue",), ("
 #: `raci` answer from the entity they are given, which the rule got through a noted lookup.
 GRAPH_VERBS = frozenset({
     "related", "has_related", "owned_by", "raci", "accountable_team", "named_owner", "reporting_line",
-    "executive_of", "line_end", "teams_below", "stages_of", "journeys_of", "touchpoints_of_journey",
+    "executive_of", "line_end", "stages_of", "journeys_of", "touchpoints_of_journey",
     "touchpoints_of_channel", "segments_served", "listening_posts_of", "touchpoints_of_standard",
     "standards_for", "promises", "segments_without_standard", "metrics_at", "segments_named_at", "cycles",
 })
@@ -146,9 +150,11 @@ class Memo:
 
     def __init__(self) -> None:
         self.parts: dict[str, dict[str, _Part]] = {}  # code -> subject's name ("" for the whole set) -> part
-        self.answers: dict[Read, Any] = {}  # every read a kept part made -> its answer at the last check
+        self.answers: dict[str, dict[Read, Any]] = {}  # read's first word -> every such read a kept part made -> its answer
         self.readers: dict[Read, set[tuple[str, str]]] = {}  # read -> the parts (code, subject) that made it
         self.runs = 0  # parts run by the last check (the rest were kept)
+        self.asked = 0  # noted answers the last check asked again
+        self.graph: Any = None  # the last check's graph, for the next check's to be derived from
 
     def run(self, rules: list[Any], context: Any) -> list[Finding]:
         """The findings of every rule (registry.Registered) on `context`, re-running only the parts
@@ -172,15 +178,26 @@ class Memo:
                 self._forget(code, name)  # a subject that is gone
             self.parts[code] = now
             findings.extend(rule.merged(item for part in now.values() for item in part.found))
+        self.graph = context.graph
         return findings
 
     def _changed(self, context: Any) -> set[tuple[str, str]]:
         """The parts given an answer that is no longer the answer."""
+        changes = context.graph.changes
+        if changes is None or self.graph is None or changes.since != self.graph.serial:  # nothing to say what changed: ask them all
+            suspects: Any = [read for noted in self.answers.values() for read in noted]
+        else:
+            suspects = {*changes.reads, ("today",), ("catalogue",), *self.answers.get("metric", ())}
         stale: set[tuple[str, str]] = set()
-        for read, old in self.answers.items():
-            new = _answer(read, context)
+        self.asked = 0
+        for read in suspects:
+            noted = self.answers.get(read[0])
+            if noted is None or read not in noted:
+                continue  # no kept part was given it
+            self.asked += 1
+            old, new = noted[read], _answer(read, context)
             if old is not new and old != new:  # an entity equals only itself: a changed one is another object
-                self.answers[read] = new
+                noted[read] = new
                 stale.update(self.readers.get(read, ()))
         return stale
 
@@ -197,8 +214,9 @@ class Memo:
         part = self.parts[code][name] = _Part(found, frozenset(tracker.reads))
         for read in part.reads:
             self.readers.setdefault(read, set()).add((code, name))
-            if read not in self.answers:
-                self.answers[read] = _answer(read, context)
+            noted = self.answers.setdefault(read[0], {})
+            if read not in noted:
+                noted[read] = _answer(read, context)
         return part
 
     def _forget(self, code: str, name: str) -> None:
@@ -211,4 +229,4 @@ class Memo:
                 readers.discard((code, name))
                 if not readers:
                     del self.readers[read]
-                    self.answers.pop(read, None)
+                    self.answers[read[0]].pop(read, None)

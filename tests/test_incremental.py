@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxpolicy import discover, engine, incremental
+from cxpolicy import discover, engine, incremental, metrics
 from cxpolicy.graph import PolicyGraph
+from cxpolicy.rules import registry
 from cxpolicy.workspace import Workspace
 
 from .conftest import POLICIES
@@ -32,6 +33,40 @@ TODAY = dt.date(2026, 11, 1)
 def _verdict(run: engine.Run) -> tuple:
     outcome = run.outcome
     return outcome.findings, outcome.waived, outcome.counts
+
+
+def _snapshot(graph: PolicyGraph) -> dict:
+    """Everything a graph answers from: its nodes, its links, and every index's entries."""
+    entries = lambda index: dict(getattr(index, "entries", index))  # noqa: E731
+    return {
+        "nodes": dict(graph._kinds), "stages": dict(graph.stages),
+        "links": {(node, *key): sorted(links) for node, held in graph._adjacent.items() for key, links in held.items()},
+        "edges": sorted(graph.graph.edges(keys=True)),
+        **{name: entries(getattr(graph, name)) for name in (
+            "_stages_of_touchpoint", "_touchpoints_of_journey", "_touchpoints_of_channel",
+            "_listening_posts_of_journey", "_lines", "_applications", "_touchpoints_by_standard",
+            "_applications_by_metric")},
+        "cycles": {relation: graph.cycles(relation) for relation in ("reports_to", "drives", "hands_off_to", "part_of")},
+    }
+
+
+def _audited(workspace: Workspace, today: dt.date) -> engine.Run:
+    """The workspace's check, and proof that it asked again every noted answer that changed: each
+    answer the last check's parts were given is worked out afresh on the new set, and every one
+    that differs must be among the reads the graph said may have changed."""
+    memo = workspace._memo
+    noted = [read for answers in memo.answers.values() for read, answer in answers.items()]
+    before = {read: memo.answers[read[0]][read] for read in noted}
+    found = workspace.check(engine.Options(today=today))
+    changes = found.graph.changes
+    if changes is not None:
+        context = registry.Context(found.policy, found.graph, found.today,
+                                   metrics.catalogue(found.policy.project.metrics))
+        asked = changes.reads | {("today",), ("catalogue",)}
+        missed = [read for read in noted if read[0] != "metric" and read not in asked
+                  and (answer := incremental._answer(read, context)) is not before[read] and answer != before[read]]
+        assert not missed, f"answers that changed but were not asked again: {missed[:5]}"
+    return found
 
 
 def _full(root: Path, texts: dict[str, bytes], today: dt.date) -> engine.Run:
@@ -93,8 +128,53 @@ def test_after_random_edits_the_memo_finds_what_a_full_check_finds(example, data
     for relpath, text in data.draw(_edits(files)):
         workspace.open(relpath, text)
         today = data.draw(st.sampled_from(days))
-        found = workspace.check(engine.Options(today=today))
+        found = _audited(workspace, today)
         assert _verdict(found) == _verdict(_full(example, workspace.texts, today)), relpath
+        assert _snapshot(found.graph) == _snapshot(PolicyGraph(found.policy)), relpath  # derived = built afresh
+
+
+@pytest.mark.parametrize("posts", ["as written", "hearing touchpoints"])
+def test_a_graph_derived_as_files_go_and_come_back_is_the_graph_built_afresh(example, tmp_path, posts):
+    """Each file emptied, then written back, one after another: entities go and come back, so links
+    to them vanish and return, references that named nothing resolve again, and every index entry
+    that they fed changes twice. After each step, the derived graph and the findings are those of
+    a full check. The example's listening posts name journeys; in the second set one names
+    touchpoints, so the journeys it hears change when a journey file does."""
+    if posts == "hearing touchpoints":
+        shutil.copytree(example, tmp_path / "policies")
+        example = tmp_path / "policies"
+        written = example / "listening" / "listening-posts.yaml"
+        text = written.read_text(encoding="utf-8")
+        assert "covers: {journeys: [get-help]}" in text
+        written.write_text(text.replace("covers: {journeys: [get-help]}",
+                                        "covers: {touchpoints: [returns-phone, store-returns-desk]}"), encoding="utf-8")
+    files = _files(example)
+    workspace = Workspace(str(example))
+    workspace.check(engine.Options(today=TODAY))
+    for relpath, text in files.items():
+        for written in ("", text):
+            workspace.open(relpath, written)
+            found = _audited(workspace, TODAY)
+            assert found.graph.changes is not None  # derived, not built afresh
+            assert _snapshot(found.graph) == _snapshot(PolicyGraph(found.policy)), relpath
+            assert _verdict(found) == _verdict(_full(example, workspace.texts, TODAY)), relpath
+
+
+def test_a_reporting_loop_an_edit_makes_is_found_and_gone_when_undone(example):
+    """A loop is made of edges from several entities: the rule that looks for loops must run again
+    when any edge of the relation changes."""
+    relpath = "teams/customer-office.yaml"
+    text = (example / relpath).read_text(encoding="utf-8")
+    assert "reportsTo: cco" in text
+    workspace = Workspace(str(example))
+    workspace.check(engine.Options(today=TODAY))
+    workspace.open(relpath, text.replace("reportsTo: cco", "reportsTo: voice-of-customer", 1))
+    looped = workspace.check(engine.Options(today=TODAY))
+    assert any("reporting lines go round in a circle" in f.message for f in looped.outcome.findings)
+    assert _verdict(looped) == _verdict(_full(example, workspace.texts, TODAY))
+    workspace.open(relpath, text)
+    undone = workspace.check(engine.Options(today=TODAY))
+    assert _verdict(undone) == _verdict(_full(example, {}, TODAY))
 
 
 def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
@@ -117,6 +197,8 @@ def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
     found = workspace.check(engine.Options(today=TODAY))
     assert _verdict(found) == _verdict(_full(root, workspace.texts, TODAY))
     assert 0 < memo.runs < everything / 5, (memo.runs, everything)
+    noted = sum(len(answers) for answers in memo.answers.values())
+    assert 0 < memo.asked < noted / 5, (memo.asked, noted)  # only what the edit reaches is asked again
     workspace.open(relpath, text)  # and back
     assert _verdict(workspace.check(engine.Options(today=TODAY))) == _verdict(_full(root, {}, TODAY))
 
