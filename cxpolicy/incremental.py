@@ -155,36 +155,54 @@ class Memo:
         self.runs = 0  # parts run by the last check (the rest were kept)
         self.asked = 0  # noted answers the last check asked again
         self.graph: Any = None  # the last check's graph, for the next check's to be derived from
+        self.found: dict[str, list[Finding]] = {}  # code -> the rule's findings at the last check
 
     def run(self, rules: list[Any], context: Any) -> list[Finding]:
         """The findings of every rule (registry.Registered) on `context`, re-running only the parts
-        whose answers changed."""
-        stale = self._changed(context)
+        whose answers changed. When the graph was derived from the last check's, only those parts
+        and the subjects that came or went are visited; otherwise every subject is."""
+        changes = context.graph.changes
+        derived = changes is not None and self.graph is not None and changes.since == self.graph.serial
+        stale = self._changed(context, changes if derived else None)
+        touched: dict[str, set[str]] = {}  # code -> the subjects to look at again
+        for code, name in stale:
+            touched.setdefault(code, set()).add(name)
+        came_or_went: dict[str, set[str]] = {}  # kind -> names of its entities added, removed or changed
+        for name in changes.entities if derived else ():
+            came_or_went.setdefault(name.partition(":")[0], set()).add(name)
         tracker = _Tracker()
         tracked = _Context(context, tracker)
         self.runs = 0
         findings: list[Finding] = []
         for rule in rules:
             code = rule.check.code
-            before = self.parts.setdefault(code, {})
-            now: dict[str, _Part] = {}
-            for subject in context.policy.of(rule.each) if rule.each else [None]:
-                name = subject.name if subject is not None else ""
-                part = before.get(name)
-                if part is None or (code, name) in stale:
-                    part = self._run(code, name, rule, subject, tracked, tracker, context)
-                now[name] = part
-            for name in set(before) - set(now):
-                self._forget(code, name)  # a subject that is gone
-            self.parts[code] = now
-            findings.extend(rule.merged(item for part in now.values() for item in part.found))
+            parts = self.parts.setdefault(code, {})
+            if derived and code in self.found:
+                names = touched.get(code, set()) | came_or_went.get(rule.each, set()) if rule.each else touched.get(code, set())
+            else:  # every subject; those that are gone are forgotten
+                names = {subject.name for subject in context.policy.of(rule.each)} if rule.each else {""}
+                for name in set(parts) - names:
+                    self._forget(code, name)
+            added = False
+            for name in names:
+                subject = context.policy.get(name) if rule.each else None
+                if rule.each and subject is None:
+                    self._forget(code, name)  # a subject that is gone
+                elif name not in parts or (code, name) in stale:
+                    added = added or name not in parts
+                    self._run(code, name, rule, subject, tracked, tracker, context)
+            if added:  # kept in subject order, which decides which subject reports a shared key
+                self.parts[code] = dict(sorted(self.parts[code].items()))
+            if names or code not in self.found:
+                self.found[code] = rule.merged(item for part in self.parts[code].values() for item in part.found)
+            findings.extend(self.found[code])
         self.graph = context.graph
         return findings
 
-    def _changed(self, context: Any) -> set[tuple[str, str]]:
-        """The parts given an answer that is no longer the answer."""
-        changes = context.graph.changes
-        if changes is None or self.graph is None or changes.since != self.graph.serial:  # nothing to say what changed: ask them all
+    def _changed(self, context: Any, changes: Any) -> set[tuple[str, str]]:
+        """The parts given an answer that is no longer the answer: of those the graph's `changes`
+        list, or of every noted answer when there are none to go by."""
+        if changes is None:
             suspects: Any = [read for noted in self.answers.values() for read in noted]
         else:
             suspects = {*changes.reads, ("today",), ("catalogue",), *self.answers.get("metric", ())}

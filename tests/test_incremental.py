@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from cxpolicy import discover, engine, incremental, metrics
 from cxpolicy.graph import PolicyGraph
+from cxpolicy.reports import diff
 from cxpolicy.rules import registry
 from cxpolicy.workspace import Workspace
 
@@ -138,8 +139,10 @@ def test_a_graph_derived_as_files_go_and_come_back_is_the_graph_built_afresh(exa
     """Each file emptied, then written back, one after another: entities go and come back, so links
     to them vanish and return, references that named nothing resolve again, and every index entry
     that they fed changes twice. After each step, the derived graph and the findings are those of
-    a full check. The example's listening posts name journeys; in the second set one names
-    touchpoints, so the journeys it hears change when a journey file does."""
+    a full check, and what changed since the step before (`cxpolicy diff`, the history's loosened
+    standards), read from the derived graph's changes, is what comparing every entity finds.
+    The example's listening posts name journeys; in the second set one names touchpoints, so the
+    journeys it hears change when a journey file does."""
     if posts == "hearing touchpoints":
         shutil.copytree(example, tmp_path / "policies")
         example = tmp_path / "policies"
@@ -150,14 +153,18 @@ def test_a_graph_derived_as_files_go_and_come_back_is_the_graph_built_afresh(exa
                                         "covers: {touchpoints: [returns-phone, store-returns-desk]}"), encoding="utf-8")
     files = _files(example)
     workspace = Workspace(str(example))
-    workspace.check(engine.Options(today=TODAY))
+    before = workspace.check(engine.Options(today=TODAY))
+    full_before = _full(example, {}, TODAY)
     for relpath, text in files.items():
         for written in ("", text):
             workspace.open(relpath, written)
             found = _audited(workspace, TODAY)
             assert found.graph.changes is not None  # derived, not built afresh
             assert _snapshot(found.graph) == _snapshot(PolicyGraph(found.policy)), relpath
-            assert _verdict(found) == _verdict(_full(example, workspace.texts, TODAY)), relpath
+            full = _full(example, workspace.texts, TODAY)
+            assert _verdict(found) == _verdict(full), relpath
+            assert diff.changes_between(before, found) == diff.changes_between(full_before, full), relpath
+            before, full_before = found, full
 
 
 def test_a_reporting_loop_an_edit_makes_is_found_and_gone_when_undone(example):

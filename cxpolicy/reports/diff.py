@@ -229,8 +229,28 @@ def _compare(old: Entity, new: Entity, base: Run, head: Run) -> list[Change]:
 
 
 def build(base: Run, head: Run) -> Diff:
-    names = {kind: set(base.policy.entities.get(kind, {})) | set(head.policy.entities.get(kind, {}))
-             for kind in set(base.policy.entities) | set(head.policy.entities)}
+    introduced = head.outcome.without(Counter(stable_key(f) for f in base.outcome.findings)).findings
+    resolved = base.outcome.without(Counter(stable_key(f) for f in head.outcome.findings)).findings
+    return Diff(base.outcome.root, head.outcome.root, changes_between(base, head), introduced, resolved)
+
+
+def _names(base: Run, head: Run) -> dict[str, set[str]]:
+    """The ids of each kind that may differ: those the head's graph says changed when it was derived
+    from the base's (history's revisions in a row), else every id on either side."""
+    since = head.graph.changes if head.graph is not None else None
+    if since is not None and base.graph is not None and since.since == base.graph.serial:
+        names: dict[str, set[str]] = {}
+        for name in since.entities:
+            kind, _, ident = name.partition(":")
+            names.setdefault(kind, set()).add(ident)
+        return names
+    return {kind: set(base.policy.entities.get(kind, {})) | set(head.policy.entities.get(kind, {}))
+            for kind in set(base.policy.entities) | set(head.policy.entities)}
+
+
+def changes_between(base: Run, head: Run) -> list[Change]:
+    """What changed from the base to the head, settings first, then by category and entity."""
+    names = _names(base, head)
     changes: list[Change] = _settings(base, head)
     renamed = _renames(base, head)
     for kind in sorted(names):
@@ -253,6 +273,4 @@ def build(base: Run, head: Run) -> Diff:
                 changes += _compare(old, new, base, head)
     order = {category: index for index, (category, _) in enumerate(CATEGORIES)}
     changes.sort(key=lambda change: (order[change.category], change.entity))
-    introduced = head.outcome.without(Counter(stable_key(f) for f in base.outcome.findings)).findings
-    resolved = base.outcome.without(Counter(stable_key(f) for f in head.outcome.findings)).findings
-    return Diff(base.outcome.root, head.outcome.root, changes, introduced, resolved)
+    return changes

@@ -77,7 +77,7 @@ def point(run: Any, previous: Any, commit: str, author: str) -> Point:
     counts = run.outcome.counts
     loosened = 0
     if previous is not None:
-        loosened = sum(1 for change in diff.build(previous, run).changes if change.category in ("loosened", "lowered"))
+        loosened = sum(1 for change in diff.changes_between(previous, run) if change.category in ("loosened", "lowered"))
     return Point(
         commit, day, author, {name: str(scores[name]) for name, _ in MEASURES},
         {name: (round(scores[name].share * 100, 1) if scores[name].share is not None else None)
