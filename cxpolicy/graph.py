@@ -156,6 +156,8 @@ class _Inverse:
 
         touched: set[Any] = set()
         for source, given in contributions.items():
+            if given == new.made.get(source, {}):
+                continue  # the same as before (a touchpoint changed, but not its channel): nothing to redo
             for key in new.made.pop(source, {}):
                 sources_of(key).discard(source)
                 touched.add(key)
@@ -183,7 +185,6 @@ class PolicyGraph:
         self.policy = policy
         self.serial = next(_SERIALS)
         self.tracker: Any = None  # while set, each verb notes what its answer is made of (incremental.py)
-        self._served: dict[str, list[str]] = {}  # touchpoint -> segments served, once asked
         if previous is None:
             previous = _EMPTY
         changed_entities = _changed_entities(previous.policy, policy)  # name -> the entity now, None if gone
@@ -259,9 +260,9 @@ class PolicyGraph:
         self._stages_of_touchpoint, changed = previous._stages_of_touchpoint.updated(
             {journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in journeys})
         reads |= {("_stages_of_touchpoint", tp) for tp in changed}
+        self._served = dict(previous._served)  # touchpoint -> segments served, once asked
         for tp in changed:
             self._served.pop(tp, None)
-        self._served.update({tp: served for tp, served in previous._served.items() if tp not in changed})
         came_or_went = {tp for tp in touchpoints if f"touchpoint:{tp}" in flipped} if derived else ()
         listing = journeys | {stage.journey.id for tp in came_or_went for graph in (previous, self)
                               for stage in graph._stages_of_touchpoint.get(tp, ())}  # journeys to list again
@@ -636,8 +637,8 @@ def _changed_entities(before: PolicySet | None, after: PolicySet) -> dict[str, E
     for kind in set(after.entities) | set(before.entities if before is not None else ()):
         old = before.entities.get(kind, {}) if before is not None else {}
         new = after.entities.get(kind, {})
-        found.update((entity.name, entity) for ident, entity in new.items() if old.get(ident) is not entity)
-        found.update((entity.name, None) for ident, entity in old.items() if ident not in new)
+        found.update((entity.name, None) for ident, entity in old.items() - new.items() if ident not in new)
+        found.update((entity.name, entity) for _, entity in new.items() - old.items())  # an entity equals only itself
     return found
 
 

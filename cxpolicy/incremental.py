@@ -25,7 +25,8 @@ from typing import Any
 
 from cxpolicy.findings import Finding
 
-Read = tuple  # ("entity", name), ("kind", kind), ("today",), ("catalogue",), ("metric", slug), or a graph read
+Read = tuple  # ("entity", name), ("kind", kind), ("today",), ("past", day), ("future", day), ("catalogue",),
+#                ("metric", slug), or a graph read
 
 #: What a rule may ask of the graph. Each verb notes what its answer is made of; `named_owner` and
 #: `raci` answer from the entity they are given, which the rule got through a noted lookup.
@@ -120,6 +121,14 @@ class _Context:
         self._tracker.reads.add(("metric", slug))
         return self._context.metric(slug)
 
+    def past(self, day: Any) -> bool:
+        self._tracker.reads.add(("past", day))
+        return self._context.past(day)
+
+    def future(self, day: Any) -> bool:
+        self._tracker.reads.add(("future", day))
+        return self._context.future(day)
+
 
 def _answer(read: Read, context: Any) -> Any:
     """The present answer to a noted read (the graph's tracker is off while this runs)."""
@@ -134,6 +143,8 @@ def _answer(read: Read, context: Any) -> Any:
         return context.catalogue
     if name == "metric":
         return context.metric(read[1])
+    if name in ("past", "future"):
+        return getattr(context, name)(read[1])
     return context.graph.fact(read)
 
 
@@ -156,6 +167,8 @@ class Memo:
         self.asked = 0  # noted answers the last check asked again
         self.graph: Any = None  # the last check's graph, for the next check's to be derived from
         self.found: dict[str, list[Finding]] = {}  # code -> the rule's findings at the last check
+        self.yielded: dict[str, dict[str, list[Any]]] = {}  # code -> subject -> its part's findings, if any
+        self.today: Any = None  # the last check's date
 
     def run(self, rules: list[Any], context: Any) -> list[Finding]:
         """The findings of every rule (registry.Registered) on `context`, re-running only the parts
@@ -183,18 +196,15 @@ class Memo:
                 names = {subject.name for subject in context.policy.of(rule.each)} if rule.each else {""}
                 for name in set(parts) - names:
                     self._forget(code, name)
-            added = False
             for name in names:
                 subject = context.policy.get(name) if rule.each else None
                 if rule.each and subject is None:
                     self._forget(code, name)  # a subject that is gone
                 elif name not in parts or (code, name) in stale:
-                    added = added or name not in parts
                     self._run(code, name, rule, subject, tracked, tracker, context)
-            if added:  # kept in subject order, which decides which subject reports a shared key
-                self.parts[code] = dict(sorted(self.parts[code].items()))
-            if names or code not in self.found:
-                self.found[code] = rule.merged(item for part in self.parts[code].values() for item in part.found)
+            if names or code not in self.found:  # in subject order, which decides who reports a shared key
+                yielded = self.yielded.get(code, {})
+                self.found[code] = rule.merged(item for name in sorted(yielded) for item in yielded[name])
             findings.extend(self.found[code])
         self.graph = context.graph
         return findings
@@ -206,6 +216,9 @@ class Memo:
             suspects: Any = [read for noted in self.answers.values() for read in noted]
         else:
             suspects = {*changes.reads, ("today",), ("catalogue",), *self.answers.get("metric", ())}
+            if context.today != self.today:  # a comparison with today may come out the other way
+                suspects.update(self.answers.get("past", ()), self.answers.get("future", ()))
+        self.today = context.today
         stale: set[tuple[str, str]] = set()
         self.asked = 0
         for read in suspects:
@@ -230,6 +243,8 @@ class Memo:
             context.graph.tracker = None
         self._forget(code, name)
         part = self.parts[code][name] = _Part(found, frozenset(tracker.reads))
+        if found:
+            self.yielded.setdefault(code, {})[name] = found
         for read in part.reads:
             self.readers.setdefault(read, set()).add((code, name))
             noted = self.answers.setdefault(read[0], {})
@@ -241,6 +256,7 @@ class Memo:
         part = self.parts[code].pop(name, None)
         if part is None:
             return
+        self.yielded.get(code, {}).pop(name, None)
         for read in part.reads:
             readers = self.readers.get(read)
             if readers is not None:

@@ -10,6 +10,7 @@ changed in it; and the rules re-run only the parts that what changed can reach (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,22 +51,27 @@ class History:
 def build(root: str, *, since: str | None = None, every: int = 1, last: int | None = None) -> History:
     """The history of the policy folder `root` (inside a git repository): every `every`-th revision that
     changed it (the latest always included), from `since` (a revision or a date), at most the `last` ones."""
-    from cxpolicy import engine, gitsource, incremental
+    from cxpolicy import gitsource
 
     commits = gitsource.log(root, since)
     chosen = commits[::-1][::max(every, 1)][::-1] if commits else []
     if last is not None:
         chosen = chosen[-last:]
+    return History(root, list(points(root, chosen)))
+
+
+def points(root: str, commits: list[tuple[str, str, str]]) -> Iterator[Point]:
+    """Each revision's point, oldest first, from (commit, ISO date, author) as gitsource.log gives them."""
+    from cxpolicy import engine, gitsource, incremental
+
     readings: dict[Any, Any] = {}
     memo = incremental.Memo()
-    points: list[Point] = []
     previous = None
-    for commit, stamp, author in chosen:
+    for commit, stamp, author in commits:
         day = dt.datetime.fromisoformat(stamp).date()
         run = engine.run(gitsource.folder_at(root, commit, readings), engine.Options(today=day), memo=memo)
-        points.append(point(run, previous, commit, author))
+        yield point(run, previous, commit, author)
         previous = run
-    return History(root, points)
 
 
 def point(run: Any, previous: Any, commit: str, author: str) -> Point:

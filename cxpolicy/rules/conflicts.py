@@ -240,7 +240,7 @@ TARGET_REGRESSES = Check(
 
 @rule(TARGET_REGRESSES, each="kpi")
 def regressing_targets(context: Context, kpi: Entity) -> Iterator[Finding]:
-    if _out_of_order(kpi, context.today) is not None:
+    if _out_of_order(kpi, context) is not None:
         return  # CX311 says so; which pair regresses is only known once the dates are right
     spec = kpi.spec
     worse = (lambda new, old: new < old) if spec.direction == "increase" else (lambda new, old: new > old)
@@ -753,11 +753,11 @@ DATES_OUT_OF_ORDER = Check(
 )
 
 
-def _out_of_order(kpi: Any, today: Any) -> tuple[int, str] | None:
+def _out_of_order(kpi: Any, context: Context) -> tuple[int, str] | None:
     """The first target out of date order (its index and what it comes before), or None. A baseline
     dated after today is CX215's, and not compared."""
     spec = kpi.spec
-    baseline = spec.baseline if spec.baseline is not None and spec.baseline.as_of <= today else None
+    baseline = spec.baseline if spec.baseline is not None and not context.future(spec.baseline.as_of) else None
     previous = (baseline.as_of, "the baseline") if baseline is not None else None
     for index, target in enumerate(spec.targets):
         if previous is not None and target.by <= previous[0]:
@@ -768,7 +768,7 @@ def _out_of_order(kpi: Any, today: Any) -> tuple[int, str] | None:
 
 @rule(DATES_OUT_OF_ORDER, each="kpi")
 def dates_out_of_order(context: Context, kpi: Entity) -> Iterator[Finding]:
-    found = _out_of_order(kpi, context.today)
+    found = _out_of_order(kpi, context)
     if found is not None:
         index, before = found
         target = kpi.spec.targets[index]

@@ -546,7 +546,7 @@ STALE_TARGET = Check(
 @rule(STALE_TARGET, each="kpi")
 def stale_targets(context: Context, kpi: Entity) -> Iterator[Finding]:
     targets = kpi.spec.targets
-    if targets and all(target.by < context.today for target in targets):
+    if targets and all(context.past(target.by) for target in targets):
         last = max(target.by for target in targets)
         yield STALE_TARGET.on(
             kpi, f"every target of KPI {kpi.id} is past (the last was due {last.isoformat()})",
@@ -620,7 +620,7 @@ def stale_journey_reviews(context: Context, journey: Entity) -> Iterator[Finding
                                       ("spec", "review"), key=True, hint="Record the last review date in `review.last`.")
         return
     due = review.every.due(review.last)  # None past the calendar's end: never due
-    if due is not None and context.today > due:
+    if due is not None and context.past(due):
         yield STALE_JOURNEY_REVIEW.on(
             journey, f"journey {journey.id} was due for review on {due.isoformat()} "
                      f"(last reviewed {review.last.isoformat()}, every {review.every})",
@@ -644,20 +644,19 @@ FUTURE_DATE = Check(
 
 @rule(FUTURE_DATE)
 def dates_in_the_future(context: Context) -> Iterator[Finding]:
-    today = context.today.isoformat()
     for journey in context.policy.of("journey"):
         review = journey.spec.review
-        if review is not None and review.last is not None and review.last > context.today:
+        if review is not None and review.last is not None and context.future(review.last):
             yield FUTURE_DATE.on(
                 journey, f"journey {journey.id} was last reviewed on {review.last.isoformat()}, which is after "
-                         f"today ({today})", ("spec", "review", "last"),
+                         f"today ({context.today.isoformat()})", ("spec", "review", "last"),
                 hint="Write the date the review took place (a mistyped year?).")
     for kpi in context.policy.of("kpi"):
         baseline = kpi.spec.baseline
-        if baseline is not None and baseline.as_of > context.today:
+        if baseline is not None and context.future(baseline.as_of):
             yield FUTURE_DATE.on(
                 kpi, f"the baseline of KPI {kpi.id} was measured on {baseline.as_of.isoformat()}, which is after "
-                     f"today ({today})", ("spec", "baseline", "asOf"),
+                     f"today ({context.today.isoformat()})", ("spec", "baseline", "asOf"),
                 hint="Write the date the baseline value was measured (a mistyped year?).")
 
 

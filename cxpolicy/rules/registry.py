@@ -74,6 +74,16 @@ class Context:
     def metric(self, slug: str) -> metrics.Metric:
         return self.catalogue.get(slug) or metrics.unknown(slug)
 
+    def past(self, day: dt.date) -> bool:
+        """Whether a day is before today. A rule that only compares dates with today asks this (or
+        `future`) rather than reading `today`: after the date moves, it runs again only if the answer
+        changed (incremental.py)."""
+        return day < self.today
+
+    def future(self, day: dt.date) -> bool:
+        """Whether a day is after today."""
+        return day > self.today
+
 
 def built_in_rules() -> list[Registered]:
     from cxpolicy import rules
