@@ -234,7 +234,7 @@ def _checked(root: Any, options: Options, *, rules: bool, progress: Any = None,
         from cxpolicy.graph import PolicyGraph
         from cxpolicy.rules import language, registry
 
-        loaded = policyset.load(started, progress)
+        loaded = policyset.load(started, progress, memo.graph.policy if memo is not None and memo.graph else None)
     except BaseException:  # an interrupt while the workers read: stop them now, not at exit
         started.reads.close()
         raise

@@ -90,6 +90,9 @@ class PolicySet:
     unreadable: Unreadables = field(default_factory=dict)
     # (entity name, kind key) of each reference that resolves to nothing, found by resolve_references
     unresolved: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
+    # entity name -> its references' findings and unresolved entries, for the entities with any
+    broken_references: dict[str, tuple[list[Finding], list[tuple[str, str]]]] = field(
+        default_factory=dict, repr=False, compare=False)
     _ordered: dict[str, list[Entity]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -140,9 +143,11 @@ class Loaded:
     findings: list[Finding]
 
 
-def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = None) -> Loaded:
+def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = None,
+         previous: PolicySet | None = None) -> Loaded:
     """The policy set in a folder (a path on disk, any PolicyFolder such as a git revision, or a
-    reading already started by reading.start)."""
+    reading already started by reading.start). `previous`, the set of an earlier reading of the same
+    folder, lets references be resolved again only for the entities that changed."""
     started = root if isinstance(root, reading.Reading) else reading.start(discover.folder(root), progress)
     findings: list[Finding] = []
     project_entity = _typed_project(started.project, findings)
@@ -164,7 +169,7 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     policy = PolicySet(started.folder.root, project_entity, entities, started.found.files,
                        {kind: left for kind, found in unreadable.items()
                         if (left := {i: u for i, u in found.items() if i not in entities.get(kind, {})})})
-    findings.extend(resolve_references(policy))
+    findings.extend(resolve_references(policy, previous))
     return Loaded(policy, _whole_set_hints(findings, policy))
 
 
@@ -443,24 +448,31 @@ def _value_at(data: Any, path: source.Path) -> Any:
     return data
 
 
-def resolve_references(policy: PolicySet) -> list[Finding]:
-    """CX104 for every reference to an entity, stage, check or rule that does not exist."""
-    findings = []
+def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> list[Finding]:
+    """CX104 for every reference to an entity, stage, check or rule that does not exist.
+
+    With `previous` (an earlier reading of the same folder) holding the same names of every kind
+    and the same stages, an entity that is the same object as there resolves as it did there: only
+    the entities that changed are resolved again."""
     stages = {journey.id: {stage.id for stage in journey.spec.stages} for journey in policy.of("journey")}
     suggest = _Suggester(policy)
-    for kind in sorted(policy.entities):
-        for entity in policy.of(kind):
-            for path, ref, target in entity.references():
-                problem = _unknown(policy, stages, ref, target, suggest)
-                if problem is not None:
-                    message, hint, meant = problem
-                    policy.unresolved.append((entity.name, ref.kind or target.partition(":")[0]))
-                    file, line, column = entity.where(path)
-                    findings.append(checks.UNKNOWN_REFERENCE.at(
-                        file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path),
-                        fix=(target, meant) if meant else None))
-            if kind in ("waiver", "ruletest"):
-                findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), suggest))
+    if previous is not None and _same_names(previous, policy, stages):
+        broken = {name: found for name, found in previous.broken_references.items()
+                  if (entity := policy.get(name)) is not None and entity is previous.get(name)}
+        again = [entity for kind in policy.entities
+                 for _, entity in policy.entities[kind].items() - previous.entities.get(kind, {}).items()]
+    else:
+        broken = {}
+        again = [entity for kind in policy.entities for entity in policy.entities[kind].values()]
+    for entity in again:
+        found = _references_of(entity, policy, stages, suggest)
+        if found[0] or found[1]:
+            broken[entity.name] = found
+    policy.broken_references = broken
+    findings = []
+    for name in sorted(broken):  # kind, then id: the order of a whole reading
+        findings.extend(broken[name][0])
+        policy.unresolved.extend(broken[name][1])
     findings.extend(_unknown_metrics(policy))
     if policy.project_entity is not None:
         for path, ref, target in model.iter_references(policy.project_entity.model):
@@ -472,6 +484,34 @@ def resolve_references(policy: PolicySet) -> list[Finding]:
         for code in sorted(policy.project.rules):
             findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), suggest))
     return findings
+
+
+def _same_names(before: PolicySet, after: PolicySet, stages: dict[str, set[str]]) -> bool:
+    """Whether a reference resolves in `after` as in `before`: the same ids of every kind (readable
+    or not), the same stages, the same Rules (a waiver's `rule` may name one)."""
+    kinds = set(before.entities) | set(after.entities)
+    return (all(before.entities.get(kind, {}).keys() == after.entities.get(kind, {}).keys() for kind in kinds)
+            and before.unreadable == after.unreadable
+            and stages == {journey.id: {stage.id for stage in journey.spec.stages} for journey in before.of("journey")})
+
+
+def _references_of(entity: Entity, policy: PolicySet, stages: dict[str, set[str]],
+                   suggest: "_Suggester") -> tuple[list[Finding], list[tuple[str, str]]]:
+    """One entity's CX104 findings, and its (entity name, kind key) of each reference to nothing."""
+    findings: list[Finding] = []
+    unresolved: list[tuple[str, str]] = []
+    for path, ref, target in entity.references():
+        problem = _unknown(policy, stages, ref, target, suggest)
+        if problem is not None:
+            message, hint, meant = problem
+            unresolved.append((entity.name, ref.kind or target.partition(":")[0]))
+            file, line, column = entity.where(path)
+            findings.append(checks.UNKNOWN_REFERENCE.at(
+                file, line, column, message, entity=entity.name, hint=hint, end=entity.end(path),
+                fix=(target, meant) if meant else None))
+    if entity.kind in ("Waiver", "RuleTest"):
+        findings.extend(_unknown_check(entity, entity.spec.rule, ("spec", "rule"), suggest))
+    return findings, unresolved
 
 
 def _unknown_metrics(policy: PolicySet) -> list[Finding]:

@@ -185,6 +185,27 @@ def test_a_reporting_loop_an_edit_makes_is_found_and_gone_when_undone(example):
     assert _verdict(undone) == _verdict(_full(example, {}, TODAY))
 
 
+def test_a_reference_to_a_broken_document_resolves_only_while_the_document_keeps_its_id(example):
+    """A reference to a document that cannot be used (its mistake reported where it is) resolves.
+    When that document's id changes, no entity's id changes, yet the reference names nothing now:
+    the references are resolved again, and CX104 appears."""
+    relpath = "touchpoints/contact-centre.yaml"
+    text = (example / relpath).read_text(encoding="utf-8")
+    written = "metadata: {id: returns-phone, title: Returns by phone}\nspec:\n  channel: phone\n"
+    assert written in text
+    broken = text.replace(written, written.replace("channel: phone", "channel: [phone]"))
+    workspace = Workspace(str(example))
+    workspace.check(engine.Options(today=TODAY))
+    for step in (broken, broken.replace("id: returns-phone,", "id: returns-phone-line,"), text):
+        workspace.open(relpath, step)
+        found = workspace.check(engine.Options(today=TODAY))
+        assert _verdict(found) == _verdict(_full(example, workspace.texts, TODAY))
+    assert not any(f.code == "CX104" for f in found.outcome.findings)
+    workspace.open(relpath, broken.replace("id: returns-phone,", "id: returns-phone-line,"))
+    moved = workspace.check(engine.Options(today=TODAY))
+    assert any(f.code == "CX104" and "returns-phone" in f.message for f in moved.outcome.findings)
+
+
 def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
     """The saving itself: after one touchpoint's owner changes, the rules run again for that
     touchpoint and what depends on it, not for the whole set."""
