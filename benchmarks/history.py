@@ -19,6 +19,7 @@ Results are recorded in docs/performance.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -50,9 +51,10 @@ def _git(repo: Path, *args: str, date: str) -> None:
 def _generated_history(work: Path, touchpoints: int) -> Path:
     repo = work / f"generated-{touchpoints}"
     generate.generate(touchpoints, 1, repo / "policies")
-    _git(repo, "init", "-q", "-b", "main", date="2026-01-01T10:00:00+00:00")
-    _git(repo, "add", "-A", date="2026-01-01T10:00:00+00:00")
-    _git(repo, "commit", "-q", "-m", "all", date="2026-01-01T10:00:00+00:00")
+    first = dt.date.fromisoformat(generate.TODAY)  # the day the generated set is written as of
+    _git(repo, "init", "-q", "-b", "main", date=f"{first}T10:00:00+00:00")
+    _git(repo, "add", "-A", date=f"{first}T10:00:00+00:00")
+    _git(repo, "commit", "-q", "-m", "all", date=f"{first}T10:00:00+00:00")
     journeys = sorted((repo / "policies" / "journeys").glob("*.yaml"))
     teams = sorted(_TEAM.findall("".join(p.read_text(encoding="utf-8") for p in (repo / "policies" / "teams").glob("*.yaml"))))
     for edit in range(EDITS):
@@ -61,7 +63,7 @@ def _generated_history(work: Path, touchpoints: int) -> Path:
         last = list(_HELD.finditer(text))[-1]  # the journey comes first in its file: this is a touchpoint's
         team = teams[(teams.index(last.group(2)) + 1) % len(teams)]
         path.write_text(text[:last.start(2)] + team + text[last.end(2):], encoding="utf-8")
-        stamp = f"2026-02-{edit + 1:02d}T10:00:00+00:00"
+        stamp = f"{first + dt.timedelta(days=edit + 1)}T10:00:00+00:00"
         _git(repo, "commit", "-q", "-am", f"hand a touchpoint of {path.stem} to another team", date=stamp)
     return repo / "policies"
 

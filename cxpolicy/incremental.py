@@ -160,14 +160,14 @@ class Memo:
     """What the last check's rules found, part by part, and what each part was given."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, dict[str, _Part]] = {}  # code -> subject's name ("" for the whole set) -> part
+        self.parts: dict[str, dict[str, _Part]] = {}  # rule's key -> subject's name ("" for the whole set) -> part
         self.answers: dict[str, dict[Read, Any]] = {}  # read's first word -> every such read a kept part made -> its answer
-        self.readers: dict[Read, set[tuple[str, str]]] = {}  # read -> the parts (code, subject) that made it
+        self.readers: dict[Read, set[tuple[str, str]]] = {}  # read -> the parts (rule's key, subject) that made it
         self.runs = 0  # parts run by the last check (the rest were kept)
         self.asked = 0  # noted answers the last check asked again
         self.graph: Any = None  # the last check's graph, for the next check's to be derived from
-        self.found: dict[str, list[Finding]] = {}  # code -> the rule's findings at the last check
-        self.yielded: dict[str, dict[str, list[Any]]] = {}  # code -> subject -> its part's findings, if any
+        self.found: dict[str, list[Finding]] = {}  # rule's key -> its findings at the last check
+        self.yielded: dict[str, dict[str, list[Any]]] = {}  # rule's key -> subject -> its part's findings, if any
         self.today: Any = None  # the last check's date
 
     def run(self, rules: list[Any], context: Any) -> list[Finding]:
@@ -177,7 +177,7 @@ class Memo:
         changes = context.graph.changes
         derived = changes is not None and self.graph is not None and changes.since == self.graph.serial
         stale = self._changed(context, changes if derived else None)
-        touched: dict[str, set[str]] = {}  # code -> the subjects to look at again
+        touched: dict[str, set[str]] = {}  # rule's key -> the subjects to look at again
         for code, name in stale:
             touched.setdefault(code, set()).add(name)
         came_or_went: dict[str, set[str]] = {}  # kind -> names of its entities added, removed or changed
@@ -188,7 +188,7 @@ class Memo:
         self.runs = 0
         findings: list[Finding] = []
         for rule in rules:
-            code = rule.check.code
+            code = rule.key
             parts = self.parts.setdefault(code, {})
             if derived and code in self.found:
                 names = touched.get(code, set()) | came_or_went.get(rule.each, set()) if rule.each else touched.get(code, set())

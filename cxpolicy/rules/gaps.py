@@ -642,22 +642,24 @@ FUTURE_DATE = Check(
 )
 
 
-@rule(FUTURE_DATE)
-def dates_in_the_future(context: Context) -> Iterator[Finding]:
-    for journey in context.policy.of("journey"):
-        review = journey.spec.review
-        if review is not None and review.last is not None and context.future(review.last):
-            yield FUTURE_DATE.on(
-                journey, f"journey {journey.id} was last reviewed on {review.last.isoformat()}, which is after "
-                         f"today ({context.today.isoformat()})", ("spec", "review", "last"),
-                hint="Write the date the review took place (a mistyped year?).")
-    for kpi in context.policy.of("kpi"):
-        baseline = kpi.spec.baseline
-        if baseline is not None and context.future(baseline.as_of):
-            yield FUTURE_DATE.on(
-                kpi, f"the baseline of KPI {kpi.id} was measured on {baseline.as_of.isoformat()}, which is after "
-                     f"today ({context.today.isoformat()})", ("spec", "baseline", "asOf"),
-                hint="Write the date the baseline value was measured (a mistyped year?).")
+@rule(FUTURE_DATE, each="journey")
+def reviews_in_the_future(context: Context, journey: Entity) -> Iterator[Finding]:
+    review = journey.spec.review
+    if review is not None and review.last is not None and context.future(review.last):
+        yield FUTURE_DATE.on(
+            journey, f"journey {journey.id} was last reviewed on {review.last.isoformat()}, which is after "
+                     f"today ({context.today.isoformat()})", ("spec", "review", "last"),
+            hint="Write the date the review took place (a mistyped year?).")
+
+
+@rule(FUTURE_DATE, each="kpi")
+def baselines_in_the_future(context: Context, kpi: Entity) -> Iterator[Finding]:
+    baseline = kpi.spec.baseline
+    if baseline is not None and context.future(baseline.as_of):
+        yield FUTURE_DATE.on(
+            kpi, f"the baseline of KPI {kpi.id} was measured on {baseline.as_of.isoformat()}, which is after "
+                 f"today ({context.today.isoformat()})", ("spec", "baseline", "asOf"),
+            hint="Write the date the baseline value was measured (a mistyped year?).")
 
 
 REPEATED_TOUCHPOINT = Check(

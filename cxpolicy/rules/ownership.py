@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from cxpolicy import model
 from cxpolicy.catalogue import Check
 from cxpolicy.findings import Finding, Severity
 from cxpolicy.graph import RACI_ROLES
@@ -71,15 +72,18 @@ _OWNED_KINDS = (("journey", "owner"), ("servicestandard", "owner"), ("kpi", "own
 _KIND_WORDS = {"servicestandard": "standard", "kpi": "KPI", "listeningpost": "listening post"}
 
 
-@rule(UNOWNED_ENTITY)
-def unowned_entities(context: Context) -> Iterator[Finding]:
-    for kind, field in _OWNED_KINDS:
-        for entity in context.policy.of(kind):
-            if context.graph.named_owner(entity) is None:  # a named team that does not exist is CX104
-                words = _KIND_WORDS.get(kind, kind)
-                yield UNOWNED_ENTITY.on(
-                    entity, f"{words} {entity.id} has no {'sponsor' if field == 'sponsor' else 'owner'}",
-                    hint=f"Set `{field}: <team id>` to the team accountable for it.")
+def unowned_entity(context: Context, entity: Entity) -> Iterator[Finding]:
+    if context.graph.named_owner(entity) is None:  # a named team that does not exist is CX104
+        kind = model.kind_key(entity.kind)
+        field = _OWNER_FIELD[kind]
+        yield UNOWNED_ENTITY.on(
+            entity, f"{_KIND_WORDS.get(kind, kind)} {entity.id} has no {'sponsor' if field == 'sponsor' else 'owner'}",
+            hint=f"Set `{field}: <team id>` to the team accountable for it.")
+
+
+_OWNER_FIELD = dict(_OWNED_KINDS)
+for _kind in _OWNER_FIELD:
+    rule(UNOWNED_ENTITY, each=_kind)(unowned_entity)
 
 
 NO_EXECUTIVE_LINE = Check(

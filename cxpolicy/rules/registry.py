@@ -31,6 +31,11 @@ class Registered:
     each: str | None = None  # the kind it judges one entity at a time, called (context, entity); None: (context)
     once: bool = False  # it yields (key, finding), and of the findings with one key the first subject's is kept
 
+    @property
+    def key(self) -> str:
+        """Which registration this is: a check may be implemented by one function per kind it judges."""
+        return f"{self.check.code} {self.function.__name__} {self.each or ''}"
+
     def findings(self, context: "Context") -> list[Finding]:
         """Its findings on the whole policy set."""
         if self.each is None:
