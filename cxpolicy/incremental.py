@@ -20,6 +20,7 @@ at the same line; tests/test_incremental.py checks that against full checks afte
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,7 +160,11 @@ class _Part:
 class Memo:
     """What the last check's rules found, part by part, and what each part was given."""
 
-    def __init__(self) -> None:
+    def __init__(self, tallies: Any = ()) -> None:
+        # Run beside the rules at each check: each yields words for each subject, which are counted
+        # in `counts` (reports/coverage.py's TALLIES) rather than merged into findings.
+        self.tallies = list(tallies)
+        self.counts: dict[str, Counter] = {tally.key: Counter() for tally in self.tallies}  # tally's key -> words
         self.parts: dict[str, dict[str, _Part]] = {}  # rule's key -> subject's name ("" for the whole set) -> part
         self.answers: dict[str, dict[Read, Any]] = {}  # read's first word -> every such read a kept part made -> its answer
         self.readers: dict[Read, set[tuple[str, str]]] = {}  # read -> the parts (rule's key, subject) that made it
@@ -187,7 +192,7 @@ class Memo:
         tracked = _Context(context, tracker)
         self.runs = 0
         findings: list[Finding] = []
-        for rule in rules:
+        for rule in [*rules, *self.tallies]:
             code = rule.key
             parts = self.parts.setdefault(code, {})
             if derived and code in self.found:
@@ -243,6 +248,8 @@ class Memo:
             context.graph.tracker = None
         self._forget(code, name)
         part = self.parts[code][name] = _Part(found, frozenset(tracker.reads))
+        if code in self.counts:
+            self.counts[code].update(found)
         if found:
             self.yielded.setdefault(code, {})[name] = found
         for read in part.reads:
@@ -257,6 +264,8 @@ class Memo:
         if part is None:
             return
         self.yielded.get(code, {}).pop(name, None)
+        if code in self.counts:
+            self.counts[code].subtract(part.found)
         for read in part.reads:
             readers = self.readers.get(read)
             if readers is not None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cxpolicy import discover, engine, incremental, metrics
 from cxpolicy.graph import PolicyGraph
-from cxpolicy.reports import diff
+from cxpolicy.reports import coverage, diff
 from cxpolicy.rules import registry
 from cxpolicy.workspace import Workspace
 
@@ -124,6 +124,7 @@ def _edits(draw, files: dict[str, str]) -> list[tuple[str, str]]:
 def test_after_random_edits_the_memo_finds_what_a_full_check_finds(example, data):
     files = _files(example)
     workspace = Workspace(str(example))
+    workspace._memo = incremental.Memo(coverage.TALLIES)
     days = [TODAY, TODAY, TODAY + dt.timedelta(days=200)]  # some checks on a later day: reviews fall due
     first = workspace.check(engine.Options(today=TODAY))
     assert _verdict(first) == _verdict(_full(example, {}, TODAY))
@@ -133,6 +134,7 @@ def test_after_random_edits_the_memo_finds_what_a_full_check_finds(example, data
         found = _audited(workspace, today)
         assert _verdict(found) == _verdict(_full(example, workspace.texts, today)), relpath
         assert _snapshot(found.graph) == _snapshot(PolicyGraph(found.policy)), relpath  # derived = built afresh
+        assert coverage.tallied(found.policy, workspace._memo.counts) == coverage.total(found.policy, found.graph)
 
 
 @pytest.mark.parametrize("posts", ["as written", "hearing touchpoints"])
@@ -154,6 +156,7 @@ def test_a_graph_derived_as_files_go_and_come_back_is_the_graph_built_afresh(exa
                                         "covers: {touchpoints: [returns-phone, store-returns-desk]}"), encoding="utf-8")
     files = _files(example)
     workspace = Workspace(str(example))
+    workspace._memo = incremental.Memo(coverage.TALLIES)  # as the history's, which counts coverage too
     before = workspace.check(engine.Options(today=TODAY))
     full_before = _full(example, {}, TODAY)
     for relpath, text in files.items():
@@ -165,6 +168,7 @@ def test_a_graph_derived_as_files_go_and_come_back_is_the_graph_built_afresh(exa
             full = _full(example, workspace.texts, TODAY)
             assert _verdict(found) == _verdict(full), relpath
             assert diff.changes_between(before, found) == diff.changes_between(full_before, full), relpath
+            assert coverage.tallied(found.policy, workspace._memo.counts) == coverage.total(full.policy, full.graph)
             before, full_before = found, full
 
 

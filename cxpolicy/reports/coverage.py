@@ -6,7 +6,10 @@ count; the share is derived, so every format shows the same numbers.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cxpolicy.graph import PolicyGraph
 from cxpolicy.policyset import PolicySet
@@ -71,6 +74,70 @@ def total(policy: PolicySet, graph: PolicyGraph) -> Row:
     return _row(policy, graph, "total", "total", "All journeys", [j.id for j in policy.of("journey")],
                 segment=None, touchpoints=[tp.id for tp in policy.of("touchpoint")],
                 standards=[s.id for s in policy.of("servicestandard")])
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What each entity of a kind adds to the total row: the words of the measures it meets. An
+    incremental.Memo given these counts them, and counts again only for the entities a change
+    reaches (the history's revisions); `tallied` makes the total row from the counts."""
+
+    each: str
+    function: Any
+    counted = True
+
+    @property
+    def key(self) -> str:
+        return f"coverage {self.each}"
+
+    def merged(self, found: Any) -> list:
+        return []  # it finds nothing: what it yields is counted
+
+
+def _touchpoint(context: Any, touchpoint: Any) -> Iterator[str]:
+    if context.graph.accountable_team(touchpoint):
+        yield "owned"
+    if touchpoint.spec.moment_of_truth:
+        yield "moment"
+        if not context.graph.segments_without_standard(touchpoint.id):
+            yield "promised"
+
+
+def _standard(context: Any, standard: Any) -> Iterator[str]:
+    if standard.spec.measured_by:
+        yield "measured"
+
+
+def _kpi(context: Any, kpi: Any) -> Iterator[str]:
+    if kpi.spec.targets:
+        yield "targeted"
+
+
+def _journey(context: Any, journey: Any) -> Iterator[str]:
+    if context.graph.listening_posts_of(journey.id):
+        yield "heard"
+
+
+TALLIES = (Tally("touchpoint", _touchpoint), Tally("servicestandard", _standard), Tally("kpi", _kpi),
+           Tally("journey", _journey))
+
+
+def tallied(policy: PolicySet, counts: dict[str, Counter]) -> Row:
+    """The total row from what a memo counted with TALLIES: the same as `total(policy, graph)`."""
+    def count(kind: str, word: str) -> int:
+        return counts.get(f"coverage {kind}", Counter())[word]
+
+    def size(kind: str) -> int:
+        return len(policy.entities.get(kind, {}))
+
+    measures = {
+        "owned": Ratio(count("touchpoint", "owned"), size("touchpoint")),
+        "moments": Ratio(count("touchpoint", "promised"), count("touchpoint", "moment")),
+        "measured": Ratio(count("servicestandard", "measured"), size("servicestandard")),
+        "targeted": Ratio(count("kpi", "targeted"), size("kpi")),
+        "heard": Ratio(count("journey", "heard"), size("journey")),
+    }
+    return Row("total", "total", "All journeys", measures)
 
 
 def _row(policy: PolicySet, graph: PolicyGraph, scope: str, ident: str, title: str, journeys: list[str], *,

@@ -63,23 +63,25 @@ def build(root: str, *, since: str | None = None, every: int = 1, last: int | No
 def points(root: str, commits: list[tuple[str, str, str]]) -> Iterator[Point]:
     """Each revision's point, oldest first, from (commit, ISO date, author) as gitsource.log gives them."""
     from cxpolicy import engine, gitsource, incremental
+    from cxpolicy.reports import coverage
 
     readings: dict[Any, Any] = {}
-    memo = incremental.Memo()
+    memo = incremental.Memo(coverage.TALLIES)
     previous = None
     for commit, stamp, author in commits:
         day = dt.datetime.fromisoformat(stamp).date()
         run = engine.run(gitsource.folder_at(root, commit, readings), engine.Options(today=day), memo=memo)
-        yield point(run, previous, commit, author)
+        yield point(run, previous, commit, author, coverage.tallied(run.policy, memo.counts))
         previous = run
 
 
-def point(run: Any, previous: Any, commit: str, author: str) -> Point:
-    """One revision's point, from its run (checked as of its own date) and the run of the revision before."""
+def point(run: Any, previous: Any, commit: str, author: str, total: Any) -> Point:
+    """One revision's point, from its run (checked as of its own date), the run of the revision before,
+    and its coverage total row."""
     from cxpolicy.reports import coverage, diff
 
     day = run.today
-    scores = coverage.total(run.policy, run.graph).measures
+    scores = total.measures
     counts = run.outcome.counts
     loosened = 0
     if previous is not None:
