@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 
 from cxpolicy import model
-from cxpolicy.policyset import Entity, PolicySet
+from cxpolicy.policyset import Entity, PolicySet, changed
 
 #: Relations drawn from the team to what it owns, sponsors or approves.
 TEAM_TO_ENTITY = frozenset({"accountable", "responsible", "consulted", "informed", "sponsors", "approves"})
@@ -187,7 +187,7 @@ class PolicyGraph:
         self.tracker: Any = None  # while set, each verb notes what its answer is made of (incremental.py)
         if previous is None:
             previous = _EMPTY
-        changed_entities = _changed_entities(previous.policy, policy)  # name -> the entity now, None if gone
+        changed_entities = changed(previous.policy, policy)  # name -> the entity now, None if gone
         entities = frozenset(changed_entities)
         kinds = frozenset(name.partition(":")[0] for name in entities)
         derived = previous is not _EMPTY  # built afresh, nothing is said of what changed
@@ -257,11 +257,11 @@ class PolicyGraph:
                 self._link(edge, +1, adjacent_copied, noted)
 
         # journeys and touchpoints
-        self._stages_of_touchpoint, changed = previous._stages_of_touchpoint.updated(
+        self._stages_of_touchpoint, restaged = previous._stages_of_touchpoint.updated(
             {journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in journeys})
-        reads |= {("_stages_of_touchpoint", tp) for tp in changed}
+        reads |= {("_stages_of_touchpoint", tp) for tp in restaged}
         self._served = dict(previous._served)  # touchpoint -> segments served, once asked
-        for tp in changed:
+        for tp in restaged:
             self._served.pop(tp, None)
         came_or_went = {tp for tp in touchpoints if f"touchpoint:{tp}" in flipped} if derived else ()
         listing = journeys | {stage.journey.id for tp in came_or_went for graph in (previous, self)
@@ -288,7 +288,7 @@ class PolicyGraph:
         posts = {name.partition(":")[2] for name in entities if name.startswith("listeningpost:")}
         self._covering, _ = previous._covering.updated(
             {post: _covered(policy.get(f"listeningpost:{post}")) for post in posts})
-        posts |= {post for tp in changed for post in self._covering.get(tp, ())}
+        posts |= {post for tp in restaged for post in self._covering.get(tp, ())}
         self._listening_posts_of_journey, heard = previous._listening_posts_of_journey.updated(
             {post: self._heard(policy.get(f"listeningpost:{post}")) for post in posts})
         reads |= {("_listening_posts_of_journey", journey) for journey in heard}
@@ -628,18 +628,6 @@ class PolicyGraph:
             cycle = nx.find_cycle(subgraph.subgraph(component), start)
             found.append([u for u, _ in cycle])
         return sorted(found)
-
-
-def _changed_entities(before: PolicySet | None, after: PolicySet) -> dict[str, Entity | None]:
-    """The entities added, removed or changed, by name, each as it is now (None when it is gone).
-    A changed entity is another object: a file's entities stay the same objects while its text does."""
-    found: dict[str, Entity | None] = {}
-    for kind in set(after.entities) | set(before.entities if before is not None else ()):
-        old = before.entities.get(kind, {}) if before is not None else {}
-        new = after.entities.get(kind, {})
-        found.update((entity.name, None) for ident, entity in old.items() - new.items() if ident not in new)
-        found.update((entity.name, entity) for _, entity in new.items() - old.items())  # an entity equals only itself
-    return found
 
 
 def _stages_by_touchpoint(stages: list[Stage]) -> dict[str, list[Stage]]:

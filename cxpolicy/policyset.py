@@ -459,8 +459,7 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
     if previous is not None and _same_names(previous, policy, stages):
         broken = {name: found for name, found in previous.broken_references.items()
                   if (entity := policy.get(name)) is not None and entity is previous.get(name)}
-        again = [entity for kind in policy.entities
-                 for _, entity in policy.entities[kind].items() - previous.entities.get(kind, {}).items()]
+        again = [entity for entity in changed(previous, policy).values() if entity is not None]
     else:
         broken = {}
         again = [entity for kind in policy.entities for entity in policy.entities[kind].values()]
@@ -484,6 +483,19 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
         for code in sorted(policy.project.rules):
             findings.extend(_unknown_check(policy.project_entity, code, ("spec", "rules", code), suggest))
     return findings
+
+
+def changed(before: PolicySet | None, after: PolicySet) -> dict[str, Entity | None]:
+    """The entities added, removed or changed since `before` (an earlier reading of the same folder),
+    by name, each as it is now (None when it is gone). A changed entity is another object: a file's
+    entities stay the same objects while its text does."""
+    found: dict[str, Entity | None] = {}
+    for kind in set(after.entities) | set(before.entities if before is not None else ()):
+        old = before.entities.get(kind, {}) if before is not None else {}
+        new = after.entities.get(kind, {})
+        found.update((entity.name, entity) for ident, entity in new.items() if old.get(ident) is not entity)
+        found.update((entity.name, None) for ident, entity in old.items() if ident not in new)
+    return found
 
 
 def _same_names(before: PolicySet, after: PolicySet, stages: dict[str, set[str]]) -> bool:
