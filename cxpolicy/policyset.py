@@ -290,7 +290,8 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
         if entity is None:
             _identity(document, model.kind_key(kind), unreadable)
             continue
-        existing = entities.setdefault(model.kind_key(kind), {}).get(entity.id)
+        of_kind = entities.setdefault(model.kind_key(kind), {})
+        existing = of_kind.get(entity.id)
         if existing is not None:
             file, line, column = existing.where()
             here = entity.where()
@@ -298,8 +299,9 @@ def add_documents(documents: list[source.Document], entities: dict[str, dict[str
                 *here, f"{entity.name} is defined twice: here and at {file}:{line}",
                 entity=entity.name, hint="Rename one of them, or merge the two documents into one."))
             continue
-        entities[model.kind_key(kind)][entity.id] = entity
-        findings.extend(stage_problems)
+        of_kind[entity.id] = entity
+        if stage_problems:
+            findings.extend(stage_problems)
     return findings
 
 
