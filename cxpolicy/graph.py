@@ -94,8 +94,9 @@ class Application:
 #: Relations whose loops are looked for (conflicts.cycles): their edges are also kept as one list each.
 LOOPED = frozenset({"reports_to", "drives", "hands_off_to", "part_of"})
 
-Edge = tuple[str, str, str]
-_SERIALS = itertools.count(1)  # (from node, to node, relation)
+Edge = tuple[str, str, str]  # (from node, to node, relation)
+_KEYS: dict[str, tuple[tuple[str, bool], tuple[str, bool]]] = {}  # relation -> its adjacency keys, out and in
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -187,28 +188,27 @@ class PolicyGraph:
         self.tracker: Any = None  # while set, each verb notes what its answer is made of (incremental.py)
         if previous is None:
             previous = _EMPTY
-        changed_entities = changed(previous.policy, policy)  # name -> the entity now, None if gone
-        entities = frozenset(changed_entities)
-        kinds = frozenset(name.partition(":")[0] for name in entities)
+        by_kind = changed(previous.policy, policy)  # kind -> id -> the entity now, None if gone
+        changed_entities = {f"{kind}:{ident}": entity for kind, of_kind in by_kind.items() if kind not in NOT_IN_GRAPH
+                            for ident, entity in of_kind.items()}  # the graph's, by name
         derived = previous is not _EMPTY  # built afresh, nothing is said of what changed
-        reads: set[tuple] = {("entity", name) for name in entities} | {("kind", kind) for kind in kinds} \
+        entities = frozenset(f"{kind}:{ident}" for kind, of_kind in by_kind.items() for ident in of_kind) \
+            if derived else frozenset()
+        reads: set[tuple] = {("entity", name) for name in entities} | {("kind", kind) for kind in by_kind} \
             if derived else set()
-        journeys = {name.partition(":")[2] for name in entities if name.startswith("journey:")}
-        touchpoints = {name.partition(":")[2] for name in entities if name.startswith("touchpoint:")}
+        journeys = set(by_kind.get("journey", ()))
+        touchpoints = set(by_kind.get("touchpoint", ()))
 
         # nodes and stages
         self._kinds = dict(previous._kinds)  # node -> its kind ("stage" for a journey's stage)
         self.stages = dict(previous.stages)
         flipped: set[str] = set()  # nodes added or removed
         for name, entity in changed_entities.items():
-            kind = name.partition(":")[0]
-            if kind in NOT_IN_GRAPH:
-                continue
             before = name in self._kinds
             if entity is None:
                 self._kinds.pop(name, None)
             else:
-                self._kinds[name] = kind
+                self._kinds[name] = name.partition(":")[0]
             if (entity is not None) != before:
                 flipped.add(name)
         for journey in sorted(journeys):
@@ -232,7 +232,7 @@ class PolicyGraph:
         self._dangling = dict(previous._dangling)  # node that does not exist -> entities naming it
         self._adjacent = dict(previous._adjacent)  # node -> (relation, incoming) -> other node -> edges
         self._looped = dict(previous._looped)  # relation in LOOPED -> its edges
-        redraw = set(entities)
+        redraw = set(changed_entities)
         for name in flipped:
             redraw |= self._dangling.get(name, set())
             for links in previous._adjacent.get(name, {}).values():
@@ -240,12 +240,10 @@ class PolicyGraph:
         for name in flipped:
             self._dangling.pop(name, None)  # drawn again below, with the edges to it
         noted = reads if derived else None
-        adjacent_copied: set[Any] = set()  # nodes (and looped relations) whose entries are this graph's own
+        adjacent_copied: set[Any] | None = set() if derived else None  # nodes (and looped relations) this graph owns
         for name in redraw:
             old_edges = self._drawn.pop(name, ())
             entity = changed_entities[name] if name in changed_entities else policy.get(name)
-            if entity is not None and name.partition(":")[0] in NOT_IN_GRAPH:
-                entity = None
             new_edges = self._draw(entity) if entity is not None else ()
             if new_edges:
                 self._drawn[name] = new_edges
@@ -285,7 +283,7 @@ class PolicyGraph:
         reads |= {("_touchpoints_of_channel", channel) for channel in channels_changed}
 
         # listening posts
-        posts = {name.partition(":")[2] for name in entities if name.startswith("listeningpost:")}
+        posts = set(by_kind.get("listeningpost", ()))
         self._covering, _ = previous._covering.updated(
             {post: _covered(policy.get(f"listeningpost:{post}")) for post in posts})
         posts |= {post for tp in restaged for post in self._covering.get(tp, ())}
@@ -295,13 +293,13 @@ class PolicyGraph:
 
         # reporting lines: walked again, all of them, when a team changes
         self._lines = previous._lines
-        if "team" in kinds:
+        if "team" in by_kind:
             self._lines = _reporting_lines(policy)
             reads |= {("_lines", team) for team in previous._lines.keys() | self._lines.keys()
                       if previous._lines.get(team) != self._lines.get(team)}
 
         # standards
-        standards = {name.partition(":")[2] for name in entities if name.startswith("servicestandard:")}
+        standards = set(by_kind.get("servicestandard", ()))
         self._scoped, _ = previous._scoped.updated(
             {standard: _scope(policy.get(f"servicestandard:{standard}")) for standard in standards})
         standards |= {standard for journey in journeys_changed for standard in self._scoped.get(("journey", journey), ())}
@@ -347,18 +345,20 @@ class PolicyGraph:
                 edges.append((*edge, ref.relation))
         return tuple(dict.fromkeys(edges))
 
-    def _link(self, edge: Edge, step: int, copied: set[Any], reads: set[tuple] | None) -> None:
+    def _link(self, edge: Edge, step: int, copied: set[Any] | None, reads: set[tuple] | None) -> None:
         """Count an edge in (step 1) or out (step -1) of both ends' adjacency (and of its relation's
-        list, for a looped one), copying what this graph changes the first time it changes it."""
+        list, for a looped one), copying what this graph changes the first time it changes it
+        (`copied`: what is this graph's own already; None when it shares nothing)."""
         source, target, relation = edge
         adjacent = self._adjacent
-        for node, other, key in ((source, target, (relation, False)), (target, source, (relation, True))):
-            if node in copied:
-                held = adjacent[node]
-            else:
+        keys = _KEYS.get(relation) or _KEYS.setdefault(relation, ((relation, False), (relation, True)))
+        for node, other, key in ((source, target, keys[0]), (target, source, keys[1])):
+            held = adjacent.get(node)
+            if copied is not None and node not in copied:
                 copied.add(node)
-                held = adjacent.get(node)
                 held = adjacent[node] = {key: dict(links) for key, links in held.items()} if held else {}
+            elif held is None:
+                held = adjacent[node] = {}
             links = held.get(key)
             if links is None:
                 links = held[key] = {}
@@ -372,9 +372,11 @@ class PolicyGraph:
             if reads is not None and count == (1 if step > 0 else 0):  # the link came or went
                 reads.add(("linked", node, *key))
         if relation in LOOPED:
-            if ("looped", relation) not in copied:
+            if copied is not None and ("looped", relation) not in copied:
                 copied.add(("looped", relation))
                 self._looped[relation] = dict(self._looped.get(relation, {}))
+            elif relation not in self._looped:
+                self._looped[relation] = {}
             edges = self._looped[relation]
             count = edges.get((source, target), 0) + step
             if count > 0:

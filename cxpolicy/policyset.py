@@ -461,7 +461,8 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
     if previous is not None and _same_names(previous, policy, stages):
         broken = {name: found for name, found in previous.broken_references.items()
                   if (entity := policy.get(name)) is not None and entity is previous.get(name)}
-        again = [entity for entity in changed(previous, policy).values() if entity is not None]
+        again = [entity for of_kind in changed(previous, policy).values() for entity in of_kind.values()
+                 if entity is not None]
     else:
         broken = {}
         again = [entity for kind in policy.entities for entity in policy.entities[kind].values()]
@@ -487,16 +488,21 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
     return findings
 
 
-def changed(before: PolicySet | None, after: PolicySet) -> dict[str, Entity | None]:
+def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, Entity | None]]:
     """The entities added, removed or changed since `before` (an earlier reading of the same folder),
-    by name, each as it is now (None when it is gone). A changed entity is another object: a file's
-    entities stay the same objects while its text does."""
-    found: dict[str, Entity | None] = {}
+    by kind key and id, each as it is now (None when it is gone); kinds with none are left out. A
+    changed entity is another object: a file's entities stay the same objects while its text does."""
+    found: dict[str, dict[str, Entity | None]] = {}
     for kind in set(after.entities) | set(before.entities if before is not None else ()):
         old = before.entities.get(kind, {}) if before is not None else {}
         new = after.entities.get(kind, {})
-        found.update((entity.name, entity) for ident, entity in new.items() if old.get(ident) is not entity)
-        found.update((entity.name, None) for ident, entity in old.items() if ident not in new)
+        if not old:
+            of_kind: dict[str, Entity | None] = dict(new)
+        else:
+            of_kind = {ident: entity for ident, entity in new.items() if old.get(ident) is not entity}
+            of_kind.update((ident, None) for ident in old if ident not in new)
+        if of_kind:
+            found[kind] = of_kind
     return found
 
 
