@@ -115,11 +115,12 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     cxpolicy, peer, yamllint = tool("cxpolicy"), tool("check-jsonschema"), tool("yamllint")
     roots = {name: prepare(SIZES[name], args.work) for name in sizes}
+    written = str(args.work / "report.json")  # --output refuses a device such as /dev/null: a file it is
     tools = {
         "floor": lambda n: [sys.executable, "-c", FLOOR, str(roots[n])],
-        "cxpolicy": lambda n: [cxpolicy, "check", str(roots[n]), "--format", "json", "--output", os.devnull],
+        "cxpolicy": lambda n: [cxpolicy, "check", str(roots[n]), "--format", "json", "--output", written],
         "cxpolicy (warm)": lambda n: [cxpolicy, "check", str(roots[n]), "--cache", "--format", "json",
-                                      "--output", os.devnull],
+                                      "--output", written],
         "check-jsonschema": lambda n: [peer, "--schemafile", str(args.work / f"dispatch-{SIZES[n]}.json"),
                                        *map(str, sorted((args.work / f"peer-{SIZES[n]}").rglob("*.yaml")))],
         "yamllint": lambda n: [yamllint, "-d", "relaxed", str(roots[n])],

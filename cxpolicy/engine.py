@@ -124,6 +124,9 @@ class SelectionError(Exception):
 def selection(patterns: Iterable[str], own_rules: Iterable[OwnRule], option: str) -> tuple[str, ...]:
     """The codes, code prefixes, slugs and Rule ids of --select / --ignore, as codes; letter case does not
     matter for built-in codes and slugs. Anything that names no check is a SelectionError."""
+    patterns = tuple(patterns)
+    if not patterns:
+        return ()  # without loading the catalogue, which imports every rule (and the graph library)
     from cxpolicy.catalogue import checks, codes_by_slug
     from cxpolicy.suggest import did_you_mean
 

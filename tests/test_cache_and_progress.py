@@ -6,6 +6,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -30,6 +32,20 @@ def test_warm_run_gives_the_same_answer_and_sees_an_edit(run, tmp_path):
     edited = run("check", str(root), "--cache", "--format", "json")
     assert edited.exit_code == 1
     assert ("CX401", "touchpoint:product-pages") in {(f["code"], f["entity"]) for f in json.loads(edited.output)["findings"]}
+
+
+def test_an_answer_from_the_cache_loads_neither_the_models_nor_the_graph_library(tmp_path):
+    """What makes a warm run fast: the cached verdict is rendered without importing pydantic, the
+    models, the rules or networkx (they cost most of a small run's time)."""
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    command = [sys.executable, "-X", "importtime", "-m", "cxpolicy", "check", str(root), "--cache"]
+    assert subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+    warm = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert "cxpolicy.cache" in imported  # the answer came from the cache
+    assert not imported & {"networkx", "pydantic", "cxpolicy.model", "cxpolicy.graph", "cxpolicy.rules.registry"}
 
 
 def test_options_apply_to_a_cached_answer(run, tmp_path):
