@@ -328,6 +328,16 @@ class PolicyGraph:
             else:
                 self._applications_by_metric.pop(tp, None)
 
+        # what each metric's KPIs are, and what each team is held to on each metric
+        kpis = set(by_kind.get("kpi", ()))
+        self._kpis_of_metric, measuring = previous._kpis_of_metric.updated(
+            {kpi: _measuring(policy.get(f"kpi:{kpi}")) for kpi in kpis})
+        reads |= {("_kpis_of_metric", metric) for metric in measuring}
+        self._held_to, held = previous._held_to.updated(
+            {name: _held(policy.get(name)) for name in [*(f"kpi:{kpi}" for kpi in kpis),
+                                                        *(f"servicestandard:{s}" for s in by_kind.get("servicestandard", ()))]})
+        reads |= {("_held_to", key) for key in held}
+
         self.changes = Changes(previous.serial, entities, frozenset(reads)) if derived else None
 
     def _draw(self, entity: Entity) -> tuple[Edge, ...]:
@@ -570,6 +580,16 @@ class PolicyGraph:
                 found.append(application)
         return found
 
+    def kpis_measuring(self, metric: str) -> list[str]:
+        """The ids of the KPIs of a metric, in id order."""
+        self._read("_kpis_of_metric", metric)
+        return self._kpis_of_metric.get(metric, [])
+
+    def held_to(self, team: str, metric: str) -> list[str]:
+        """The names of the standards and KPIs a team owns on a metric (kpi: first, then servicestandard:)."""
+        self._read("_held_to", (team, metric))
+        return self._held_to.get((team, metric), [])
+
     def segments_without_standard(self, touchpoint: str) -> list[str]:
         """Segments served at a touchpoint that no standard applying there is for."""
         self._read("_applications", touchpoint)
@@ -644,6 +664,17 @@ def _covered(post: Entity | None) -> dict[str, list[str]]:
     return {} if post is None else {touchpoint: [post.id] for touchpoint in dict.fromkeys(post.spec.covers.touchpoints)}
 
 
+def _measuring(kpi: Entity | None) -> dict[str, list[str]]:
+    return {kpi.spec.metric: [kpi.id]} if kpi is not None and kpi.spec.metric else {}
+
+
+def _held(entity: Entity | None) -> dict[tuple[str, str], list[str]]:
+    """What a standard or KPI holds its owner to: (team, metric)."""
+    if entity is None or not entity.spec.owner or not entity.spec.metric:
+        return {}
+    return {(entity.spec.owner, entity.spec.metric): [entity.name]}
+
+
 def _scope(standard: Entity | None) -> dict[tuple[str, str], list[str]]:
     """Where a standard is scoped by journey or channel, so that it is applied again when they change."""
     if standard is None:
@@ -714,6 +745,8 @@ class _Empty:
     _applications = _Inverse()
     _touchpoints_by_standard: dict = {}
     _applications_by_metric: dict = {}
+    _kpis_of_metric = _Inverse()
+    _held_to = _Inverse()
 
 
 _EMPTY: Any = _Empty()

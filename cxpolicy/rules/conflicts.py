@@ -298,68 +298,68 @@ _DIMENSION_WORDS = {"duration": "a duration", "percent": "a percentage", "number
 _QUANTITY_DIMENSION = {"duration": "duration", "percent": "percent", "number": "number"}
 
 
-@rule(UNIT_MISMATCH)
-def unit_mismatches(context: Context) -> Iterator[Finding]:
-    expected = _expected_dimensions(context)
-    for kpi in context.policy.of("kpi"):
-        spec = kpi.spec
-        metric = context.metric(spec.metric) if spec.metric else None
-        dimension = UNIT_DIMENSION[spec.unit]
-        if metric is not None and expected.get(metric.slug, dimension) != dimension:
+@rule(UNIT_MISMATCH, each="kpi")
+def kpi_unit_mismatches(context: Context, kpi: Entity) -> Iterator[Finding]:
+    spec = kpi.spec
+    metric = context.metric(spec.metric) if spec.metric else None
+    dimension = UNIT_DIMENSION[spec.unit]
+    expected = _expected_dimension(context, metric.slug) if metric is not None else None
+    if expected is not None and expected != dimension:
+        yield UNIT_MISMATCH.on(
+            kpi, f"KPI {kpi.id} is in {spec.unit}, but {metric.slug} is measured in "
+                 f"{_DIMENSION_WORDS[expected]}", ("spec", "unit"),
+            hint=f"Use a unit of {_DIMENSION_WORDS[expected]} for {metric.slug}.")
+    if metric is not None and metric.direction and metric.direction != spec.direction:
+        yield UNIT_MISMATCH.on(
+            kpi, f"KPI {kpi.id} says {spec.direction} is better, but for {metric.slug} "
+                 f"{metric.direction} is better", ("spec", "direction"),
+            hint=f"Write `direction: {metric.direction}`, or use another metric.")
+    values = ([("baseline", ("spec", "baseline", "value"), spec.baseline.value)] if spec.baseline else []) + [
+        (f"target for {t.by.isoformat()}", ("spec", "targets", i, "value"), t.value) for i, t in enumerate(spec.targets)]
+    scale = (0.0, 100.0) if spec.unit == "%" else (metric.scale if metric is not None else None)
+    for label, path, value in values:
+        if isinstance(value, Percentage) and spec.unit != "%":
             yield UNIT_MISMATCH.on(
-                kpi, f"KPI {kpi.id} is in {spec.unit}, but {metric.slug} is measured in "
-                     f"{_DIMENSION_WORDS[expected[metric.slug]]}", ("spec", "unit"),
-                hint=f"Use a unit of {_DIMENSION_WORDS[expected[metric.slug]]} for {metric.slug}.")
-        if metric is not None and metric.direction and metric.direction != spec.direction:
+                kpi, f"the {label} of KPI {kpi.id} is written {value}, but the KPI is in {spec.unit}", path,
+                hint=f"Write the value in {spec.unit} without '%', or set `unit: \"%\"`.")
+            continue
+        if scale is not None and not scale[0] <= value <= scale[1]:
             yield UNIT_MISMATCH.on(
-                kpi, f"KPI {kpi.id} says {spec.direction} is better, but for {metric.slug} "
-                     f"{metric.direction} is better", ("spec", "direction"),
-                hint=f"Write `direction: {metric.direction}`, or use another metric.")
-        values = ([("baseline", ("spec", "baseline", "value"), spec.baseline.value)] if spec.baseline else []) + [
-            (f"target for {t.by.isoformat()}", ("spec", "targets", i, "value"), t.value) for i, t in enumerate(spec.targets)]
-        scale = (0.0, 100.0) if spec.unit == "%" else (metric.scale if metric is not None else None)
-        for label, path, value in values:
-            if isinstance(value, Percentage) and spec.unit != "%":
-                yield UNIT_MISMATCH.on(
-                    kpi, f"the {label} of KPI {kpi.id} is written {value}, but the KPI is in {spec.unit}", path,
-                    hint=f"Write the value in {spec.unit} without '%', or set `unit: \"%\"`.")
-                continue
-            if scale is not None and not scale[0] <= value <= scale[1]:
-                yield UNIT_MISMATCH.on(
-                    kpi, f"the {label} of KPI {kpi.id} is {_number(value)}, outside the scale "
-                         f"{_number(scale[0])} to {_number(scale[1])}", path,
-                    hint="Check the value and the unit.")
-    for standard in context.policy.of("servicestandard"):
-        spec = standard.spec
-        value = spec.objective.threshold
-        dimension = _QUANTITY_DIMENSION[value.dimension]
-        wanted = expected.get(spec.metric)
-        if wanted is not None and wanted != dimension:
-            yield UNIT_MISMATCH.on(
-                standard, f"standard {standard.id} promises {spec.metric} as {_DIMENSION_WORDS[dimension]} "
-                          f"({value}), but it is measured in {_DIMENSION_WORDS[wanted]}",
-                ("spec", "objective", spec.objective.bound),
-                hint=f"Write the objective as {_DIMENSION_WORDS[wanted]}.")
-        for label, path, amount in (("objective", ("spec", "objective", spec.objective.bound),
-                                     value.amount if value.dimension == "percent" else None),
-                                    ("attainment", ("spec", "attainment"),
-                                     spec.attainment.percent if spec.attainment else None)):
-            if amount is not None and not 0 <= amount <= 100:
-                yield UNIT_MISMATCH.on(standard, f"the {label} of standard {standard.id} is {_number(amount)}%, "
-                                                 "above 100%", path, hint="A share cannot exceed 100%.")
+                kpi, f"the {label} of KPI {kpi.id} is {_number(value)}, outside the scale "
+                     f"{_number(scale[0])} to {_number(scale[1])}", path,
+                hint="Check the value and the unit.")
 
 
-def _expected_dimensions(context: Context) -> dict[str, str]:
-    """The dimension each metric's values must have: the catalogue's, else that of its first KPI."""
-    expected: dict[str, str] = {}
-    for kpi in context.policy.of("kpi"):
-        if kpi.spec.metric and kpi.spec.metric not in expected:
-            catalogued = context.metric(kpi.spec.metric).dimension
-            expected[kpi.spec.metric] = catalogued or UNIT_DIMENSION[kpi.spec.unit]
-    for slug, metric in context.catalogue.items():
-        if metric.dimension:
-            expected[slug] = metric.dimension
-    return expected
+@rule(UNIT_MISMATCH, each="servicestandard")
+def standard_unit_mismatches(context: Context, standard: Entity) -> Iterator[Finding]:
+    spec = standard.spec
+    value = spec.objective.threshold
+    dimension = _QUANTITY_DIMENSION[value.dimension]
+    wanted = _expected_dimension(context, spec.metric)
+    if wanted is not None and wanted != dimension:
+        yield UNIT_MISMATCH.on(
+            standard, f"standard {standard.id} promises {spec.metric} as {_DIMENSION_WORDS[dimension]} "
+                      f"({value}), but it is measured in {_DIMENSION_WORDS[wanted]}",
+            ("spec", "objective", spec.objective.bound),
+            hint=f"Write the objective as {_DIMENSION_WORDS[wanted]}.")
+    for label, path, amount in (("objective", ("spec", "objective", spec.objective.bound),
+                                 value.amount if value.dimension == "percent" else None),
+                                ("attainment", ("spec", "attainment"),
+                                 spec.attainment.percent if spec.attainment else None)):
+        if amount is not None and not 0 <= amount <= 100:
+            yield UNIT_MISMATCH.on(standard, f"the {label} of standard {standard.id} is {_number(amount)}%, "
+                                             "above 100%", path, hint="A share cannot exceed 100%.")
+
+
+def _expected_dimension(context: Context, slug: str) -> str | None:
+    """The dimension a metric's values must have: the catalogue's, else that of its first KPI (in id
+    order); None when neither says."""
+    catalogued = context.metric(slug).dimension
+    if catalogued:
+        return catalogued
+    first = next(iter(context.graph.kpis_measuring(slug)), None)
+    kpi = context.policy.get(f"kpi:{first}") if first is not None else None
+    return UNIT_DIMENSION[kpi.spec.unit] if kpi is not None else None
 
 
 _BUDGET = """\
@@ -511,27 +511,27 @@ spec:
 )
 
 
-@rule(UNBALANCED_EFFICIENCY_TARGET)
-def unbalanced_efficiency_targets(context: Context) -> Iterator[Finding]:
-    items = [(e, _scope(context, e)) for kind in ("servicestandard", "kpi") for e in context.policy.of(kind)]
-    by_owner_metric: dict[tuple[str | None, str | None], list[tuple[Entity, tuple]]] = defaultdict(list)
-    for entity, scope in items:
-        by_owner_metric[(entity.spec.owner, entity.spec.metric)].append((entity, scope))
-    for entity, scope in items:
-        metric = context.metric(entity.spec.metric) if entity.spec.metric else None
-        if metric is None or not metric.balanced_by or entity.spec.owner is None:
-            continue
-        balanced = any(
-            _covers(other_scope, scope)
-            for counterweight in metric.balanced_by
-            for _, other_scope in by_owner_metric.get((entity.spec.owner, counterweight), [])
-        )
-        if not balanced:
-            yield UNBALANCED_EFFICIENCY_TARGET.on(
-                entity, f"{entity.spec.owner} is held to {metric.slug} ({entity.kind} {entity.id}) with no "
-                        f"{' or '.join(metric.balanced_by)} in the same scope to balance it",
-                ("spec", "metric"),
-                hint=f"Give {entity.spec.owner} a standard or KPI on {' or '.join(metric.balanced_by)} covering the same scope.")
+def unbalanced_efficiency_target(context: Context, entity: Entity) -> Iterator[Finding]:
+    metric = context.metric(entity.spec.metric) if entity.spec.metric else None
+    if metric is None or not metric.balanced_by or entity.spec.owner is None:
+        return
+    scope = _scope(context, entity)
+    balanced = any(
+        _covers(_scope(context, other), scope)
+        for counterweight in metric.balanced_by
+        for name in context.graph.held_to(entity.spec.owner, counterweight)
+        if (other := context.policy.get(name)) is not None
+    )
+    if not balanced:
+        yield UNBALANCED_EFFICIENCY_TARGET.on(
+            entity, f"{entity.spec.owner} is held to {metric.slug} ({entity.kind} {entity.id}) with no "
+                    f"{' or '.join(metric.balanced_by)} in the same scope to balance it",
+            ("spec", "metric"),
+            hint=f"Give {entity.spec.owner} a standard or KPI on {' or '.join(metric.balanced_by)} covering the same scope.")
+
+
+for _kind in ("servicestandard", "kpi"):
+    rule(UNBALANCED_EFFICIENCY_TARGET, each=_kind)(unbalanced_efficiency_target)
 
 
 def _scope(context: Context, entity: Entity) -> tuple[frozenset[str] | None, frozenset[str]]:
