@@ -165,6 +165,9 @@ class Memo:
         # Run beside the rules at each check: each yields words for each subject, which are counted
         # in `counts` (reports/coverage.py's TALLIES) rather than merged into findings.
         self.tallies = list(tallies)
+        self._forget_everything()
+
+    def _forget_everything(self) -> None:
         self.counts: dict[str, Counter] = {tally.key: Counter() for tally in self.tallies}  # tally's key -> words
         self.parts: dict[str, dict[str, _Part]] = {}  # rule's key -> subject's name ("" for the whole set) -> part
         self.answers: dict[str, dict[Read, Any]] = {}  # read's first word -> every such read a kept part made -> its answer
@@ -179,7 +182,17 @@ class Memo:
     def run(self, rules: list[Any], context: Any) -> list[Finding]:
         """The findings of every rule (registry.Registered) on `context`, re-running only the parts
         whose answers changed. When the graph was derived from the last check's, only those parts
-        and the subjects that came or went are visited; otherwise every subject is."""
+        and the subjects that came or went are visited; otherwise every subject is.
+
+        A check that does not finish (a rule fails, Ctrl-C) leaves answers noted for a set whose
+        parts did not all run again: the memo then forgets everything, and the next check is whole."""
+        try:
+            return self._checked(rules, context)
+        except BaseException:
+            self._forget_everything()
+            raise
+
+    def _checked(self, rules: list[Any], context: Any) -> list[Finding]:
         changes = context.graph.changes
         derived = changes is not None and self.graph is not None and changes.since == self.graph.serial
         stale = self._changed(context, changes if derived else None)

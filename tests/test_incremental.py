@@ -210,6 +210,33 @@ def test_a_reference_to_a_broken_document_resolves_only_while_the_document_keeps
     assert any(f.code == "CX104" and "returns-phone" in f.message for f in moved.outcome.findings)
 
 
+def test_a_check_that_fails_half_way_leaves_nothing_the_next_check_trusts(example, monkeypatch):
+    """A rule that fails after the memo has noted the new answers must not leave the parts that did
+    not run again looking up to date: the next check is a whole one, and finds what a full check does."""
+    relpath = "touchpoints/contact-centre.yaml"
+    text = (example / relpath).read_text(encoding="utf-8")
+    workspace = Workspace(str(example))
+    workspace.check(engine.Options(today=TODAY))
+    assert "\n  owner: customer-care\n" in text
+    workspace.open(relpath, text.replace("\n  owner: customer-care\n", "\n", 1))  # a touchpoint nobody owns
+    real = incremental.Memo._run
+    calls = []
+
+    def failing(self, *args):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise RuntimeError("a rule failed")
+        return real(self, *args)
+
+    monkeypatch.setattr(incremental.Memo, "_run", failing)
+    with pytest.raises(RuntimeError):
+        workspace.check(engine.Options(today=TODAY))
+    monkeypatch.setattr(incremental.Memo, "_run", real)
+    found = workspace.check(engine.Options(today=TODAY))
+    assert _verdict(found) == _verdict(_full(example, workspace.texts, TODAY))
+    assert any(f.code == "CX401" for f in found.outcome.findings)
+
+
 def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
     """The saving itself: after one touchpoint's owner changes, the rules run again for that
     touchpoint and what depends on it, not for the whole set."""
