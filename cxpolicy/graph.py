@@ -328,6 +328,20 @@ class PolicyGraph:
             else:
                 self._applications_by_metric.pop(tp, None)
 
+        # the segments journeys serve, and the moments of truth each team is accountable for
+        self._journeys_serving, serving = previous._journeys_serving.updated(
+            {journey: ({segment: [journey] for segment in entity.spec.segments}
+                       if (entity := policy.get(f"journey:{journey}")) is not None else {}) for journey in journeys})
+        reads |= {("_journeys_serving", segment) for segment in serving}
+        self._moments_held, held_moments = previous._moments_held.updated(
+            {tp: _moment_held(known.get(tp)) for tp in touchpoints})
+        reads |= {("_moments_held", team) for team in held_moments}
+        before = previous.policy.entities.get("touchpoint", {}) if previous.policy is not None else {}
+        self._moments = previous._moments + sum(
+            _is_moment(known.get(tp)) - _is_moment(before.get(tp)) for tp in touchpoints)
+        if self._moments != previous._moments:
+            reads.add(("_moments",))
+
         # what each metric's KPIs are, and what each team is held to on each metric
         kpis = set(by_kind.get("kpi", ()))
         self._kpis_of_metric, measuring = previous._kpis_of_metric.updated(
@@ -580,6 +594,21 @@ class PolicyGraph:
                 found.append(application)
         return found
 
+    def journeys_serving(self, segment: str) -> list[str]:
+        """The ids of the journeys that name a segment among theirs, in id order."""
+        self._read("_journeys_serving", segment)
+        return self._journeys_serving.get(segment, [])
+
+    def moments_of_truth(self) -> int:
+        """How many touchpoints are moments of truth."""
+        self._read("_moments")
+        return self._moments
+
+    def moments_held_by(self, team: str) -> list[str]:
+        """The ids of the moments of truth a team is named accountable for, in id order."""
+        self._read("_moments_held", team)
+        return self._moments_held.get(team, [])
+
     def kpis_measuring(self, metric: str) -> list[str]:
         """The ids of the KPIs of a metric, in id order."""
         self._read("_kpis_of_metric", metric)
@@ -616,6 +645,8 @@ class PolicyGraph:
     def fact(self, read: tuple) -> Any:
         """The present answer to one read a verb noted: an index's entry, or the verb's whole answer."""
         name, *arguments = read
+        if not arguments:
+            return getattr(self, name)
         if name == "node":
             return arguments[0] in self._kinds
         if name == "linked":
@@ -662,6 +693,16 @@ def _stages_by_touchpoint(stages: list[Stage]) -> dict[str, list[Stage]]:
 
 def _covered(post: Entity | None) -> dict[str, list[str]]:
     return {} if post is None else {touchpoint: [post.id] for touchpoint in dict.fromkeys(post.spec.covers.touchpoints)}
+
+
+def _is_moment(touchpoint: Entity | None) -> bool:
+    return touchpoint is not None and bool(touchpoint.spec.moment_of_truth)
+
+
+def _moment_held(touchpoint: Entity | None) -> dict[str, list[str]]:
+    """The team named accountable for a moment of truth."""
+    team = PolicyGraph.named_owner(touchpoint) if _is_moment(touchpoint) else None
+    return {team: [touchpoint.id]} if team else {}
 
 
 def _measuring(kpi: Entity | None) -> dict[str, list[str]]:
@@ -747,6 +788,9 @@ class _Empty:
     _applications_by_metric: dict = {}
     _kpis_of_metric = _Inverse()
     _held_to = _Inverse()
+    _journeys_serving = _Inverse()
+    _moments_held = _Inverse()
+    _moments = 0
 
 
 _EMPTY: Any = _Empty()

@@ -36,7 +36,7 @@ GRAPH_VERBS = frozenset({
     "executive_of", "line_end", "stages_of", "journeys_of", "touchpoints_of_journey",
     "touchpoints_of_channel", "segments_served", "listening_posts_of", "touchpoints_of_standard",
     "standards_for", "promises", "segments_without_standard", "metrics_at", "segments_named_at", "cycles",
-    "kpis_measuring", "held_to",
+    "kpis_measuring", "held_to", "journeys_serving", "moments_of_truth", "moments_held_by",
 })
 
 

@@ -46,7 +46,8 @@ def _snapshot(graph: PolicyGraph) -> dict:
         **{name: entries(getattr(graph, name)) for name in (
             "_stages_of_touchpoint", "_touchpoints_of_journey", "_touchpoints_of_channel",
             "_listening_posts_of_journey", "_lines", "_applications", "_touchpoints_by_standard",
-            "_applications_by_metric", "_kpis_of_metric", "_held_to")},
+            "_applications_by_metric", "_kpis_of_metric", "_held_to", "_journeys_serving", "_moments_held")},
+        "moments": graph._moments,
         "cycles": {relation: graph.cycles(relation) for relation in ("reports_to", "drives", "hands_off_to", "part_of")},
     }
 

@@ -314,18 +314,15 @@ spec:
 )
 
 
-@rule(UNSERVED_SEGMENT)
-def unserved_segments(context: Context) -> Iterator[Finding]:
-    served = {segment for journey in context.policy.of("journey") for segment in journey.spec.segments}
-    for segment in context.policy.of("segment"):
-        if PRIORITY_ORDER[segment.spec.priority] < PRIORITY_ORDER["growth"]:
-            continue
-        line = _ancestry(context, segment.id)
-        if not served.intersection(line):
-            yield UNSERVED_SEGMENT.on(
-                segment, f"{segment.spec.priority} segment {segment.id} is served by no journey",
-                ("spec", "priority"),
-                hint="Add it to the `segments` of the journeys these customers go through.")
+@rule(UNSERVED_SEGMENT, each="segment")
+def unserved_segments(context: Context, segment: Entity) -> Iterator[Finding]:
+    if PRIORITY_ORDER[segment.spec.priority] < PRIORITY_ORDER["growth"]:
+        return
+    if not any(context.graph.journeys_serving(ancestor) for ancestor in _ancestry(context, segment.id)):
+        yield UNSERVED_SEGMENT.on(
+            segment, f"{segment.spec.priority} segment {segment.id} is served by no journey",
+            ("spec", "priority"),
+            hint="Add it to the `segments` of the journeys these customers go through.")
 
 
 def _ancestry(context: Context, segment: str) -> list[str]:

@@ -249,20 +249,18 @@ OWNERSHIP_CONCENTRATION = Check(
 )
 
 
-@rule(OWNERSHIP_CONCENTRATION)
-def ownership_concentration(context: Context) -> Iterator[Finding]:
-    moments = [tp for tp in context.policy.of("touchpoint") if tp.spec.moment_of_truth]
-    if len(moments) < CONCENTRATION_MINIMUM:
+@rule(OWNERSHIP_CONCENTRATION, each="team")
+def ownership_concentration(context: Context, team: Entity) -> Iterator[Finding]:
+    moments = context.graph.moments_of_truth()
+    if moments < CONCENTRATION_MINIMUM:
         return
-    held = Counter(team for team in (context.graph.accountable_team(tp) for tp in moments) if team)
-    for team_id, count in sorted(held.items()):
-        share = count / len(moments)
-        team = context.policy.get(f"team:{team_id}")
-        if share > CONCENTRATION_SHARE and team is not None:
-            yield OWNERSHIP_CONCENTRATION.on(
-                team, f"team {team_id} is accountable for {count} of {len(moments)} moments of truth "
-                      f"({share:.0%}, above {CONCENTRATION_SHARE:.0%})",
-                hint="Share accountability with the teams that run these touchpoints.")
+    count = len(context.graph.moments_held_by(team.id))
+    share = count / moments
+    if share > CONCENTRATION_SHARE:
+        yield OWNERSHIP_CONCENTRATION.on(
+            team, f"team {team.id} is accountable for {count} of {moments} moments of truth "
+                  f"({share:.0%}, above {CONCENTRATION_SHARE:.0%})",
+            hint="Share accountability with the teams that run these touchpoints.")
 
 
 IDLE_TEAM = Check(
