@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,14 @@ class PolicySet:
     broken_references: dict[str, tuple[list[Finding], list[tuple[str, str]]]] = field(
         default_factory=dict, repr=False, compare=False)
     _ordered: dict[str, list[Entity]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _stage_ids: dict[str, set[str]] | None = field(default=None, init=False, repr=False, compare=False)
+    _changed: tuple[Any, dict] | None = field(default=None, init=False, repr=False, compare=False)  # (since, changes)
+
+    def stage_ids(self) -> dict[str, set[str]]:
+        """Each journey's stage ids (worked out once: a loaded set does not change)."""
+        if self._stage_ids is None:
+            self._stage_ids = {journey.id: {stage.id for stage in journey.spec.stages} for journey in self.of("journey")}
+        return self._stage_ids
 
     @property
     def project(self) -> Any:
@@ -456,9 +465,9 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
     With `previous` (an earlier reading of the same folder) holding the same names of every kind
     and the same stages, an entity that is the same object as there resolves as it did there: only
     the entities that changed are resolved again."""
-    stages = {journey.id: {stage.id for stage in journey.spec.stages} for journey in policy.of("journey")}
+    stages = policy.stage_ids()
     suggest = _Suggester(policy)
-    if previous is not None and _same_names(previous, policy, stages):
+    if previous is not None and _same_names(previous, policy):
         broken = {name: found for name, found in previous.broken_references.items()
                   if (entity := policy.get(name)) is not None and entity is previous.get(name)}
         again = [entity for of_kind in changed(previous, policy).values() for entity in of_kind.values()
@@ -491,7 +500,10 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
 def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, Entity | None]]:
     """The entities added, removed or changed since `before` (an earlier reading of the same folder),
     by kind key and id, each as it is now (None when it is gone); kinds with none are left out. A
-    changed entity is another object: a file's entities stay the same objects while its text does."""
+    changed entity is another object: a file's entities stay the same objects while its text does.
+    Worked out once for each pair (the references and the graph both ask)."""
+    if after._changed is not None and after._changed[0]() is before:
+        return after._changed[1]
     found: dict[str, dict[str, Entity | None]] = {}
     for kind in set(after.entities) | set(before.entities if before is not None else ()):
         old = before.entities.get(kind, {}) if before is not None else {}
@@ -503,16 +515,16 @@ def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, E
             of_kind.update((ident, None) for ident in old if ident not in new)
         if of_kind:
             found[kind] = of_kind
+    after._changed = (weakref.ref(before) if before is not None else lambda: None, found)  # not a chain of sets
     return found
 
 
-def _same_names(before: PolicySet, after: PolicySet, stages: dict[str, set[str]]) -> bool:
+def _same_names(before: PolicySet, after: PolicySet) -> bool:
     """Whether a reference resolves in `after` as in `before`: the same ids of every kind (readable
     or not), the same stages, the same Rules (a waiver's `rule` may name one)."""
     kinds = set(before.entities) | set(after.entities)
     return (all(before.entities.get(kind, {}).keys() == after.entities.get(kind, {}).keys() for kind in kinds)
-            and before.unreadable == after.unreadable
-            and stages == {journey.id: {stage.id for stage in journey.spec.stages} for journey in before.of("journey")})
+            and before.unreadable == after.unreadable and before.stage_ids() == after.stage_ids())
 
 
 def _references_of(entity: Entity, policy: PolicySet, stages: dict[str, set[str]],
