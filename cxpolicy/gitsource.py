@@ -57,23 +57,40 @@ class GitFolder:
         self._blobs: dict[str, tuple[str, int]] = {}  # relpath -> (blob id, size)
         self._links: list[str] = []  # links that lead out of the policy folder, or to nothing in it
         self._cache: dict[str, bytes] = {}
-        listing = _git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit,
-                       "--", f"{prefix}/" if prefix else ".")
+        listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", self.commit, "--", f"{prefix}/" if prefix else ".")
         links: dict[str, str] = {}
+        files: dict[str, tuple[str, str]] = {}  # relpath -> (blob id, path in the repository)
         for entry in filter(None, listing.split(b"\0")):
             meta, _, path = entry.decode("utf-8", "surrogateescape").partition("\t")
-            mode, kind, blob, size = meta.split()
+            mode, kind, blob = meta.split()
             if kind != "blob":
                 continue
             relpath = path[len(prefix) + 1:] if prefix else path
             if mode == "120000":
                 links[relpath] = blob
-            elif not size.isdigit():  # git prints no size for an object it does not have
+            else:
+                files[relpath] = (blob, path)
+        sizes = self._sizes([blob for blob, _ in files.values()])
+        for relpath, (blob, path) in files.items():
+            if sizes[blob] is None:  # git has no such object
                 raise PolicyPathError(f"git object {blob} of {revision} ({path}) is missing from this clone "
                                       "(a shallow or partial clone?); fetch the history it needs")
-            else:
-                self._blobs[relpath] = (blob, int(size))
+            self._blobs[relpath] = (blob, sizes[blob])
         self._follow(links)
+
+    def _sizes(self, blobs: list[str]) -> dict[str, int | None]:
+        """Each blob's size (None for one git does not have): asked of git once per blob, in one
+        `git cat-file --batch-check` run for those not known yet. A blob id names its content, so a
+        size once known holds in every revision and repository."""
+        unknown = sorted({blob for blob in blobs if blob not in _SIZES})
+        if unknown:
+            if len(_SIZES) > _SIZES_KEPT:
+                _SIZES.clear()
+            output = _git(self.top, "cat-file", "--batch-check", data="".join(f"{blob}\n" for blob in unknown).encode())
+            for blob, line in zip(unknown, output.decode("ascii", "replace").splitlines()):
+                parts = line.split()
+                _SIZES[blob] = int(parts[2]) if len(parts) == 3 and parts[1] == "blob" else None
+        return {blob: _SIZES.get(blob) for blob in blobs}
 
     def _follow(self, links: dict[str, str]) -> None:
         """A committed link to a file inside the policy folder reads as that file, as on disk;
@@ -146,6 +163,11 @@ class GitFolder:
 
     def reread(self, relpath: str, limits: source.Limits) -> list[dict]:
         return [document.positions for document in self.read(relpath, limits).documents]
+
+
+#: Blob id -> size, for every folder read in this process (a long history asks for the same blobs again).
+_SIZES: dict[str, int | None] = {}
+_SIZES_KEPT = 200_000
 
 
 def folder_at(path: str, revision: str, readings: dict | None = None) -> GitFolder:

@@ -70,6 +70,20 @@ def test_diff_reports_exactly_the_two_changes_loosening_first_in_every_format(ru
         assert output.count("servicestandard:store-queue-5min") == 1 and output.count("touchpoint:product-pages") == 1
 
 
+def test_a_policy_file_missing_from_the_clone_is_a_one_line_error(run, repo):
+    """A shallow or partial clone may list a file whose content git does not have: the history and
+    diff say so and what to do, with exit 2, never a traceback or a file read as empty."""
+    blob = git(repo, "rev-parse", "HEAD:policies/journeys/returns.yaml").strip()
+    edit(repo, "journeys/returns.yaml", "title: Return an item", "title: Return an item for a refund")
+    commit(repo, "Retitle returns")
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # as a partial clone that never fetched it
+    for command in (("diff", "HEAD~1", str(repo / "policies")), ("report", "history", str(repo / "policies"))):
+        result = run(*command)
+        assert result.exit_code == 2, command
+        assert "missing from this clone" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_diff_reads_git_objects_and_leaves_the_working_tree_alone(run, repo):
     owner_change_and_loosening(repo)
     edit(repo, "teams/finance.yaml", "  lead: Sofia Rossi\n", "  lead: Somebody Else\n")
