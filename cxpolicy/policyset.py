@@ -251,7 +251,30 @@ def _typed_project(read: source.SourceFile | None, findings: list[Finding]) -> E
 def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
            unreadable: Unreadables | None = None) -> list[Finding]:
     """The findings of one file; its valid entities are added to `entities`, the identities of the
-    documents that cannot be used to `unreadable`."""
+    documents that cannot be used to `unreadable`.
+
+    The file is typed on its own once (a reading is kept while the file's text is), so adding it
+    again costs a table update per kind. A file that defines an id an earlier file defined too is
+    typed against the whole set instead, which reports the duplicate where a whole reading does."""
+    if read.typed is None:
+        own: dict[str, dict[str, Entity]] = {}
+        own_unreadable: Unreadables = {}
+        read.typed = (own, own_unreadable, _typed_into(read, own, own_unreadable))
+    own, own_unreadable, findings = read.typed
+    if any(entities.get(kind, {}).keys() & ids.keys() for kind, ids in own.items()):
+        return _typed_into(read, entities, unreadable)
+    for kind, ids in own.items():
+        entities.setdefault(kind, {}).update(ids)
+    if unreadable is not None:
+        for kind, found in own_unreadable.items():
+            into = unreadable.setdefault(kind, {})
+            for ident, document in found.items():
+                into.setdefault(ident, document)
+    return list(findings)
+
+
+def _typed_into(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
+                unreadable: Unreadables | None) -> list[Finding]:
     findings = list(read.findings) + add_documents(read.documents, entities, unreadable)
     if unreadable is not None:
         for kind, ident, line in read.recovered:

@@ -135,6 +135,8 @@ class SourceFile:
     continues: bool = False  # a quoted value or flow collection spans lines (_leniencies looks closer)
     # In a file that does not parse: (kind or None, id, line) of each document its text seems to define.
     recovered: list[tuple[str | None, str, int]] = field(default_factory=list)
+    # The file typed on its own (policyset._typed): its entities, broken documents and findings.
+    typed: Any = field(default=None, repr=False, compare=False)
 
 
 _CORE_NULL = frozenset(("", "~", "null", "Null", "NULL"))

@@ -238,6 +238,22 @@ def test_a_check_that_fails_half_way_leaves_nothing_the_next_check_trusts(exampl
     assert any(f.code == "CX401" for f in found.outcome.findings)
 
 
+@pytest.mark.parametrize("into", ["channels/channels.yaml", "waivers/trade-review.yaml"])
+def test_an_id_defined_again_in_another_file_is_a_duplicate_and_gone_when_removed(example, into):
+    """Each file is typed on its own once and then added as a whole; one that repeats an id an
+    earlier file defines is typed against the set, and the later definition is the duplicate,
+    whichever file comes first."""
+    document = "apiVersion: cxpolicy/v1\nkind: Touchpoint\nmetadata: {id: returns-phone}\nspec: {channel: phone, owner: customer-care}\n"
+    text = (example / into).read_text(encoding="utf-8")
+    workspace = Workspace(str(example))
+    workspace.check(engine.Options(today=TODAY))
+    for written in (text + "---\n" + document, text):
+        workspace.open(into, written)
+        found = workspace.check(engine.Options(today=TODAY))
+        assert _verdict(found) == _verdict(_full(example, workspace.texts, TODAY))
+        assert any("defined twice" in f.message for f in found.outcome.findings) == (written != text)
+
+
 def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
     """The saving itself: after one touchpoint's owner changes, the rules run again for that
     touchpoint and what depends on it, not for the whole set."""
