@@ -153,8 +153,9 @@ def _attached(folder: discover.PolicyFolder, results: Iterator[tuple[Task, sourc
             reloads[task.file] = _reloader(folder, task.file, limits)
             if progress is not None:
                 progress.update("reading files", len(reloads), total)
-        for document in read.documents:
-            document.reload = reloads[task.file]
+        if not read.documents or read.documents[0].reload is None:  # else attached when first read: a reading
+            for document in read.documents:                          # is kept only while its file's text is
+                document.reload = reloads[task.file]
         yield read
 
 
