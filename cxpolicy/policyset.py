@@ -97,6 +97,8 @@ class PolicySet:
     _ordered: dict[str, list[Entity]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _stage_ids: dict[str, set[str]] | None = field(default=None, init=False, repr=False, compare=False)
     _changed: tuple[Any, dict] | None = field(default=None, init=False, repr=False, compare=False)  # (since, changes)
+    # file -> the readings its entities were typed from (load); empty for a set made otherwise
+    readings: dict[str, list[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def stage_ids(self) -> dict[str, set[str]]:
         """Each journey's stage ids (worked out once: a loaded set does not change)."""
@@ -169,8 +171,10 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     findings.extend(_refused(started.found))
     entities: dict[str, dict[str, Entity]] = {}
     unreadable: Unreadables = {}
+    readings: dict[str, list[source.SourceFile]] = {}
     try:
         for read in started.reads:
+            readings.setdefault(read.file, []).append(read)
             findings.extend(_typed(read, entities, unreadable))
     except BaseException:
         started.reads.close()
@@ -178,6 +182,7 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
     policy = PolicySet(started.folder.root, project_entity, entities, started.found.files,
                        {kind: left for kind, found in unreadable.items()
                         if (left := {i: u for i, u in found.items() if i not in entities.get(kind, {})})})
+    policy.readings = readings
     findings.extend(resolve_references(policy, previous))
     return Loaded(policy, _whole_set_hints(findings, policy))
 
@@ -528,6 +533,14 @@ def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, E
     if after._changed is not None and after._changed[0]() is before:
         return after._changed[1]
     found: dict[str, dict[str, Entity | None]] = {}
+    candidates = _from_changed_files(before, after) if before is not None else None
+    if candidates is not None:
+        for kind, ident in candidates:
+            old, new = before.entities.get(kind, {}).get(ident), after.entities.get(kind, {}).get(ident)
+            if old is not new:
+                found.setdefault(kind, {})[ident] = new
+        after._changed = (weakref.ref(before), found)
+        return found
     for kind in set(after.entities) | set(before.entities if before is not None else ()):
         old = before.entities.get(kind, {}) if before is not None else {}
         new = after.entities.get(kind, {})
@@ -539,6 +552,25 @@ def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, E
         if of_kind:
             found[kind] = of_kind
     after._changed = (weakref.ref(before) if before is not None else lambda: None, found)  # not a chain of sets
+    return found
+
+
+def _from_changed_files(before: PolicySet, after: PolicySet) -> set[tuple[str, str]] | None:
+    """(kind, id) of every entity typed from a file whose readings differ between the two sets: the
+    only entities that can differ, since a file's entities are the same objects while its reading
+    is (an entity of an unchanged file that enters or leaves the set shares its id with one of
+    these). None when either set was not loaded from readings."""
+    if not before.readings or not after.readings:
+        return None
+    found: set[tuple[str, str]] = set()
+    for file in before.readings.keys() | after.readings.keys():
+        old, new = before.readings.get(file, []), after.readings.get(file, [])
+        if len(old) == len(new) and all(a is b for a, b in zip(old, new)):
+            continue
+        for read in (*old, *new):
+            if read.typed is None:
+                return None
+            found.update((kind, ident) for kind, ids in read.typed[0].items() for ident in ids)
     return found
 
 
