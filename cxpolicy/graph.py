@@ -181,39 +181,58 @@ class _Inverse:
         return new, changed
 
 
+class _Delta:
+    """What a graph is derived from, and what it finds changed on the way (PolicyGraph._derive_*)."""
+
+    def __init__(self, previous: Any, policy: PolicySet) -> None:
+        self.previous = previous
+        self.by_kind = changed(previous.policy, policy)  # kind -> id -> the entity now, None if gone
+        self.changed_entities = {f"{kind}:{ident}": entity for kind, of_kind in self.by_kind.items()
+                                 if kind not in NOT_IN_GRAPH for ident, entity in of_kind.items()}  # the graph's
+        self.derived = previous is not _EMPTY  # built afresh, nothing is said of what changed
+        self.entities = frozenset(f"{kind}:{ident}" for kind, of_kind in self.by_kind.items() for ident in of_kind) \
+            if self.derived else frozenset()
+        self.reads: set[tuple] = ({("entity", name) for name in self.entities}
+                                  | {("kind", kind) for kind in self.by_kind}) if self.derived else set()
+        self.journeys = set(self.by_kind.get("journey", ()))
+        self.touchpoints = set(self.by_kind.get("touchpoint", ()))
+        self.flipped: set[str] = set()  # nodes added or removed
+        self.restaged: set[str] = set()  # touchpoints whose stages changed
+        self.journeys_changed: set[str] = set()  # journeys whose touchpoints changed
+        self.channels_changed: set[str] = set()  # channels whose touchpoints changed
+
+
 class PolicyGraph:
     def __init__(self, policy: PolicySet, previous: "PolicyGraph | None" = None) -> None:
         self.policy = policy
         self.serial = next(_SERIALS)
         self.tracker: Any = None  # while set, each verb notes what its answer is made of (incremental.py)
-        if previous is None:
-            previous = _EMPTY
-        by_kind = changed(previous.policy, policy)  # kind -> id -> the entity now, None if gone
-        changed_entities = {f"{kind}:{ident}": entity for kind, of_kind in by_kind.items() if kind not in NOT_IN_GRAPH
-                            for ident, entity in of_kind.items()}  # the graph's, by name
-        derived = previous is not _EMPTY  # built afresh, nothing is said of what changed
-        entities = frozenset(f"{kind}:{ident}" for kind, of_kind in by_kind.items() for ident in of_kind) \
-            if derived else frozenset()
-        reads: set[tuple] = {("entity", name) for name in entities} | {("kind", kind) for kind in by_kind} \
-            if derived else set()
-        journeys = set(by_kind.get("journey", ()))
-        touchpoints = set(by_kind.get("touchpoint", ()))
+        delta = _Delta(previous if previous is not None else _EMPTY, policy)
+        self._derive_nodes(delta)
+        self._derive_edges(delta)
+        self._derive_journeys(delta)
+        self._derive_posts(delta)
+        self._derive_lines(delta)
+        self._derive_standards(delta)
+        self._derive_segments_and_moments(delta)
+        self._derive_metrics(delta)
+        self.changes = Changes(delta.previous.serial, delta.entities, frozenset(delta.reads)) if delta.derived else None
 
-        # nodes and stages
-        self._kinds = dict(previous._kinds)  # node -> its kind ("stage" for a journey's stage)
-        self.stages = dict(previous.stages)
-        flipped: set[str] = set()  # nodes added or removed
-        for name, entity in changed_entities.items():
+    def _derive_nodes(self, delta: "_Delta") -> None:
+        """Nodes and stages."""
+        self._kinds = dict(delta.previous._kinds)  # node -> its kind ("stage" for a journey's stage)
+        self.stages = dict(delta.previous.stages)
+        for name, entity in delta.changed_entities.items():
             before = name in self._kinds
             if entity is None:
                 self._kinds.pop(name, None)
             else:
                 self._kinds[name] = name.partition(":")[0]
             if (entity is not None) != before:
-                flipped.add(name)
-        for journey in sorted(journeys):
-            old = {stage.name for stage in previous.stages.get(journey, ())}
-            entity = policy.get(f"journey:{journey}")
+                delta.flipped.add(name)
+        for journey in sorted(delta.journeys):
+            old = {stage.name for stage in delta.previous.stages.get(journey, ())}
+            entity = self.policy.get(f"journey:{journey}")
             if entity is None:
                 self.stages.pop(journey, None)
             else:
@@ -223,27 +242,28 @@ class PolicyGraph:
                 del self._kinds[name]
             for name in new - old:
                 self._kinds[name] = "stage"
-            flipped |= old ^ new
-            reads.add(("stages", journey))
-        reads |= {("node", name) for name in flipped}
+            delta.flipped |= old ^ new
+            delta.reads.add(("stages", journey))
+        delta.reads |= {("node", name) for name in delta.flipped}
 
-        # edges: what each changed entity draws, and what draws to a node that came or went
-        self._drawn = dict(previous._drawn)  # entity name -> the edges it draws
-        self._dangling = dict(previous._dangling)  # node that does not exist -> entities naming it
-        self._adjacent = dict(previous._adjacent)  # node -> (relation, incoming) -> other node -> edges
-        self._looped = dict(previous._looped)  # relation in LOOPED -> its edges
-        redraw = set(changed_entities)
-        for name in flipped:
+    def _derive_edges(self, delta: "_Delta") -> None:
+        """Edges: what each changed entity draws, and what draws to a node that came or went."""
+        self._drawn = dict(delta.previous._drawn)  # entity name -> the edges it draws
+        self._dangling = dict(delta.previous._dangling)  # node that does not exist -> entities naming it
+        self._adjacent = dict(delta.previous._adjacent)  # node -> (relation, incoming) -> other node -> edges
+        self._looped = dict(delta.previous._looped)  # relation in LOOPED -> its edges
+        redraw = set(delta.changed_entities)
+        for name in delta.flipped:
             redraw |= self._dangling.get(name, set())
-            for links in previous._adjacent.get(name, {}).values():
+            for links in delta.previous._adjacent.get(name, {}).values():
                 redraw |= {other.partition("/")[0] for other in links}
-        for name in flipped:
+        for name in delta.flipped:
             self._dangling.pop(name, None)  # drawn again below, with the edges to it
-        noted = reads if derived else None
-        adjacent_copied: set[Any] | None = set() if derived else None  # nodes (and looped relations) this graph owns
+        noted = delta.reads if delta.derived else None
+        adjacent_copied: set[Any] | None = set() if delta.derived else None  # nodes (and looped relations) this graph owns
         for name in redraw:
             old_edges = self._drawn.pop(name, ())
-            entity = changed_entities[name] if name in changed_entities else policy.get(name)
+            entity = delta.changed_entities[name] if name in delta.changed_entities else self.policy.get(name)
             new_edges = self._draw(entity) if entity is not None else ()
             if new_edges:
                 self._drawn[name] = new_edges
@@ -254,71 +274,74 @@ class PolicyGraph:
             for edge in new_edges:
                 self._link(edge, +1, adjacent_copied, noted)
 
-        # journeys and touchpoints
-        self._stages_of_touchpoint, restaged = previous._stages_of_touchpoint.updated(
-            {journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in journeys})
-        reads |= {("_stages_of_touchpoint", tp) for tp in restaged}
-        self._served = dict(previous._served)  # touchpoint -> segments served, once asked
-        for tp in restaged:
+    def _derive_journeys(self, delta: "_Delta") -> None:
+        """Journeys and touchpoints."""
+        self._stages_of_touchpoint, delta.restaged = delta.previous._stages_of_touchpoint.updated(
+            {journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in delta.journeys})
+        delta.reads |= {("_stages_of_touchpoint", tp) for tp in delta.restaged}
+        self._served = dict(delta.previous._served)  # touchpoint -> segments served, once asked
+        for tp in delta.restaged:
             self._served.pop(tp, None)
-        came_or_went = {tp for tp in touchpoints if f"touchpoint:{tp}" in flipped} if derived else ()
-        listing = journeys | {stage.journey.id for tp in came_or_went for graph in (previous, self)
-                              for stage in graph._stages_of_touchpoint.get(tp, ())}  # journeys to list again
-        self._touchpoints_of_journey = dict(previous._touchpoints_of_journey)
-        known = policy.entities.get("touchpoint", {})
-        journeys_changed = set()
+        came_or_went = {tp for tp in delta.touchpoints if f"touchpoint:{tp}" in delta.flipped} if delta.derived else ()
+        listing = delta.journeys | {stage.journey.id for tp in came_or_went for graph in (delta.previous, self)
+                              for stage in graph._stages_of_touchpoint.get(tp, ())}  # delta.journeys to list again
+        self._touchpoints_of_journey = dict(delta.previous._touchpoints_of_journey)
+        known = self.policy.entities.get("touchpoint", {})
         for journey in listing:
             stages = self.stages.get(journey)
             listed = None if stages is None else [
                 tp for tp in dict.fromkeys(tp for stage in stages for tp in stage.spec.touchpoints) if tp in known]
             if listed != self._touchpoints_of_journey.get(journey):
-                journeys_changed.add(journey)
+                delta.journeys_changed.add(journey)
                 if listed is None:
                     del self._touchpoints_of_journey[journey]
                 else:
                     self._touchpoints_of_journey[journey] = listed
-        reads |= {("_touchpoints_of_journey", journey) for journey in journeys_changed}
-        self._touchpoints_of_channel, channels_changed = previous._touchpoints_of_channel.updated(
-            {tp: ({entity.spec.channel: [tp]} if (entity := known.get(tp)) is not None else {}) for tp in touchpoints})
-        reads |= {("_touchpoints_of_channel", channel) for channel in channels_changed}
+        delta.reads |= {("_touchpoints_of_journey", journey) for journey in delta.journeys_changed}
+        self._touchpoints_of_channel, delta.channels_changed = delta.previous._touchpoints_of_channel.updated(
+            {tp: ({entity.spec.channel: [tp]} if (entity := known.get(tp)) is not None else {}) for tp in delta.touchpoints})
+        delta.reads |= {("_touchpoints_of_channel", channel) for channel in delta.channels_changed}
 
-        # listening posts
-        posts = set(by_kind.get("listeningpost", ()))
-        self._covering, _ = previous._covering.updated(
-            {post: _covered(policy.get(f"listeningpost:{post}")) for post in posts})
-        posts |= {post for tp in restaged for post in self._covering.get(tp, ())}
-        self._listening_posts_of_journey, heard = previous._listening_posts_of_journey.updated(
-            {post: self._heard(policy.get(f"listeningpost:{post}")) for post in posts})
-        reads |= {("_listening_posts_of_journey", journey) for journey in heard}
+    def _derive_posts(self, delta: "_Delta") -> None:
+        """Listening posts."""
+        posts = set(delta.by_kind.get("listeningpost", ()))
+        self._covering, _ = delta.previous._covering.updated(
+            {post: _covered(self.policy.get(f"listeningpost:{post}")) for post in posts})
+        posts |= {post for tp in delta.restaged for post in self._covering.get(tp, ())}
+        self._listening_posts_of_journey, heard = delta.previous._listening_posts_of_journey.updated(
+            {post: self._heard(self.policy.get(f"listeningpost:{post}")) for post in posts})
+        delta.reads |= {("_listening_posts_of_journey", journey) for journey in heard}
 
-        # reporting lines: walked again, all of them, when a team changes
-        self._lines = previous._lines
-        if "team" in by_kind:
-            self._lines = _reporting_lines(policy)
-            reads |= {("_lines", team) for team in previous._lines.keys() | self._lines.keys()
-                      if previous._lines.get(team) != self._lines.get(team)}
+    def _derive_lines(self, delta: "_Delta") -> None:
+        """Reporting lines: walked again, all of them, when a team changes."""
+        self._lines = delta.previous._lines
+        if "team" in delta.by_kind:
+            self._lines = _reporting_lines(self.policy)
+            delta.reads |= {("_lines", team) for team in delta.previous._lines.keys() | self._lines.keys()
+                      if delta.previous._lines.get(team) != self._lines.get(team)}
 
-        # standards
-        standards = set(by_kind.get("servicestandard", ()))
-        self._scoped, _ = previous._scoped.updated(
-            {standard: _scope(policy.get(f"servicestandard:{standard}")) for standard in standards})
-        standards |= {standard for journey in journeys_changed for standard in self._scoped.get(("journey", journey), ())}
-        standards |= {standard for channel in channels_changed for standard in self._scoped.get(("channel", channel), ())}
-        levels = {standard: self._levels(policy.get(f"servicestandard:{standard}")) for standard in standards}
-        self._applications, applied = previous._applications.updated(
-            {standard: _applications(policy.get(f"servicestandard:{standard}"), levels[standard])
+    def _derive_standards(self, delta: "_Delta") -> None:
+        """Standards."""
+        standards = set(delta.by_kind.get("servicestandard", ()))
+        self._scoped, _ = delta.previous._scoped.updated(
+            {standard: _scope(self.policy.get(f"servicestandard:{standard}")) for standard in standards})
+        standards |= {standard for journey in delta.journeys_changed for standard in self._scoped.get(("journey", journey), ())}
+        standards |= {standard for channel in delta.channels_changed for standard in self._scoped.get(("channel", channel), ())}
+        levels = {standard: self._levels(self.policy.get(f"servicestandard:{standard}")) for standard in standards}
+        self._applications, applied = delta.previous._applications.updated(
+            {standard: _applications(self.policy.get(f"servicestandard:{standard}"), levels[standard])
              for standard in standards})
-        reads |= {("_applications", tp) for tp in applied}
-        self._touchpoints_by_standard = dict(previous._touchpoints_by_standard)
+        delta.reads |= {("_applications", tp) for tp in applied}
+        self._touchpoints_by_standard = dict(delta.previous._touchpoints_by_standard)
         for standard in standards:
             listed = sorted(levels[standard])
             if listed != self._touchpoints_by_standard.get(standard, []):
-                reads.add(("_touchpoints_by_standard", standard))
+                delta.reads.add(("_touchpoints_by_standard", standard))
             if listed:
                 self._touchpoints_by_standard[standard] = listed
             else:
                 self._touchpoints_by_standard.pop(standard, None)
-        self._applications_by_metric = dict(previous._applications_by_metric)
+        self._applications_by_metric = dict(delta.previous._applications_by_metric)
         for tp in applied:
             by_metric: dict[str, list[Application]] = defaultdict(list)
             for application in self._applications.get(tp, ()):
@@ -328,31 +351,32 @@ class PolicyGraph:
             else:
                 self._applications_by_metric.pop(tp, None)
 
-        # the segments journeys serve, and the moments of truth each team is accountable for
-        self._journeys_serving, serving = previous._journeys_serving.updated(
+    def _derive_segments_and_moments(self, delta: "_Delta") -> None:
+        """The segments journeys serve, and the moments of truth each team is accountable for."""
+        self._journeys_serving, serving = delta.previous._journeys_serving.updated(
             {journey: ({segment: [journey] for segment in entity.spec.segments}
-                       if (entity := policy.get(f"journey:{journey}")) is not None else {}) for journey in journeys})
-        reads |= {("_journeys_serving", segment) for segment in serving}
-        self._moments_held, held_moments = previous._moments_held.updated(
-            {tp: _moment_held(known.get(tp)) for tp in touchpoints})
-        reads |= {("_moments_held", team) for team in held_moments}
-        before = previous.policy.entities.get("touchpoint", {}) if previous.policy is not None else {}
-        self._moments = previous._moments + sum(
-            _is_moment(known.get(tp)) - _is_moment(before.get(tp)) for tp in touchpoints)
-        if self._moments != previous._moments:
-            reads.add(("_moments",))
+                       if (entity := self.policy.get(f"journey:{journey}")) is not None else {}) for journey in delta.journeys})
+        delta.reads |= {("_journeys_serving", segment) for segment in serving}
+        known = self.policy.entities.get("touchpoint", {})
+        self._moments_held, held_moments = delta.previous._moments_held.updated(
+            {tp: _moment_held(known.get(tp)) for tp in delta.touchpoints})
+        delta.reads |= {("_moments_held", team) for team in held_moments}
+        before = delta.previous.policy.entities.get("touchpoint", {}) if delta.previous.policy is not None else {}
+        self._moments = delta.previous._moments + sum(
+            _is_moment(known.get(tp)) - _is_moment(before.get(tp)) for tp in delta.touchpoints)
+        if self._moments != delta.previous._moments:
+            delta.reads.add(("_moments",))
 
-        # what each metric's KPIs are, and what each team is held to on each metric
-        kpis = set(by_kind.get("kpi", ()))
-        self._kpis_of_metric, measuring = previous._kpis_of_metric.updated(
-            {kpi: _measuring(policy.get(f"kpi:{kpi}")) for kpi in kpis})
-        reads |= {("_kpis_of_metric", metric) for metric in measuring}
-        self._held_to, held = previous._held_to.updated(
-            {name: _held(policy.get(name)) for name in [*(f"kpi:{kpi}" for kpi in kpis),
-                                                        *(f"servicestandard:{s}" for s in by_kind.get("servicestandard", ()))]})
-        reads |= {("_held_to", key) for key in held}
-
-        self.changes = Changes(previous.serial, entities, frozenset(reads)) if derived else None
+    def _derive_metrics(self, delta: "_Delta") -> None:
+        """What each metric's KPIs are, and what each team is held to on each metric."""
+        kpis = set(delta.by_kind.get("kpi", ()))
+        self._kpis_of_metric, measuring = delta.previous._kpis_of_metric.updated(
+            {kpi: _measuring(self.policy.get(f"kpi:{kpi}")) for kpi in kpis})
+        delta.reads |= {("_kpis_of_metric", metric) for metric in measuring}
+        self._held_to, held = delta.previous._held_to.updated(
+            {name: _held(self.policy.get(name)) for name in [*(f"kpi:{kpi}" for kpi in kpis),
+                                                        *(f"servicestandard:{s}" for s in delta.by_kind.get("servicestandard", ()))]})
+        delta.reads |= {("_held_to", key) for key in held}
 
     def _draw(self, entity: Entity) -> tuple[Edge, ...]:
         """The edges an entity draws (a journey's to its stages, then one per reference), noting the
