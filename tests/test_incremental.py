@@ -254,6 +254,34 @@ def test_an_id_defined_again_in_another_file_is_a_duplicate_and_gone_when_remove
         assert any("defined twice" in f.message for f in found.outcome.findings) == (written != text)
 
 
+def _effort_kpi(ident: str, unit: str) -> str:
+    return (f"apiVersion: cxpolicy/v1\nkind: KPI\nmetadata: {{id: {ident}}}\nspec:\n  owner: customer-care\n"
+            f"  definition: How hard it was.\n  metric: effort-score\n  unit: \"{unit}\"\n  direction: decrease\n"
+            "  indicator: leading\n  baseline: {value: 40, asOf: 2026-09-30}\n  targets: [{value: 30, by: 2027-06-30}]\n"
+            "  source: Post-contact survey\n")
+
+
+def test_a_metric_measured_as_its_first_kpi_is_judged_again_when_another_kpi_comes_first(example, tmp_path):
+    """A metric the catalogue gives no unit is measured in its first KPI's, in id order (CX305).
+    A KPI added before the others changes what every other KPI of the metric is judged against,
+    though their files did not change."""
+    shutil.copytree(example, tmp_path / "policies")
+    root = tmp_path / "policies"
+    project = (root / "cxpolicy.yaml").read_text(encoding="utf-8")
+    assert "  metrics:\n" in project
+    (root / "cxpolicy.yaml").write_text(project.replace(
+        "  metrics:\n", "  metrics:\n    effort-score:\n      direction: decrease\n", 1), encoding="utf-8")
+    (root / "kpis" / "effort-m.yaml").write_text(_effort_kpi("m-effort", "s"), encoding="utf-8")
+    (root / "kpis" / "effort-n.yaml").write_text(_effort_kpi("n-effort", "%"), encoding="utf-8")
+    workspace = Workspace(str(root))
+    first = workspace.check(engine.Options(today=TODAY))
+    assert {f.entity for f in first.outcome.findings if f.code == "CX305"} == {"kpi:n-effort"}
+    workspace.open("kpis/effort-b.yaml", _effort_kpi("b-effort", "%"))
+    found = workspace.check(engine.Options(today=TODAY))
+    assert _verdict(found) == _verdict(_full(root, workspace.texts, TODAY))
+    assert {f.entity for f in found.outcome.findings if f.code == "CX305"} == {"kpi:m-effort"}
+
+
 def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
     """The saving itself: after one touchpoint's owner changes, the rules run again for that
     touchpoint and what depends on it, not for the whole set."""
