@@ -104,7 +104,7 @@ class Changes:
     """What changed from the graph a graph was derived from."""
 
     since: int  # the serial of the graph derived from (a number, so that graphs are not kept in a chain)
-    entities: frozenset[str]  # names of the entities added, removed or changed
+    entities: dict[str, frozenset[str]]  # kind key -> ids of the entities added, removed or changed
     reads: frozenset[tuple]  # the reads (incremental.py) whose answer may differ
 
 
@@ -190,10 +190,9 @@ class _Delta:
         self.changed_entities = {f"{kind}:{ident}": entity for kind, of_kind in self.by_kind.items()
                                  if kind not in NOT_IN_GRAPH for ident, entity in of_kind.items()}  # the graph's
         self.derived = previous is not _EMPTY  # built afresh, nothing is said of what changed
-        self.entities = frozenset(f"{kind}:{ident}" for kind, of_kind in self.by_kind.items() for ident in of_kind) \
-            if self.derived else frozenset()
-        self.reads: set[tuple] = ({("entity", name) for name in self.entities}
-                                  | {("kind", kind) for kind in self.by_kind}) if self.derived else set()
+        self.entities = {kind: frozenset(of_kind) for kind, of_kind in self.by_kind.items()}
+        self.reads: set[tuple] = ({("entity", f"{kind}:{ident}") for kind, ids in self.entities.items() for ident in ids}
+                                  | {("kind", kind) for kind in self.entities}) if self.derived else set()
         self.journeys = set(self.by_kind.get("journey", ()))
         self.touchpoints = set(self.by_kind.get("touchpoint", ()))
         self.flipped: set[str] = set()  # nodes added or removed
@@ -276,15 +275,14 @@ class PolicyGraph:
 
     def _derive_journeys(self, delta: "_Delta") -> None:
         """Journeys and touchpoints."""
-        self._stages_of_touchpoint, delta.restaged = delta.previous._stages_of_touchpoint.updated(
-            {journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in delta.journeys})
-        delta.reads |= {("_stages_of_touchpoint", tp) for tp in delta.restaged}
+        delta.restaged = self._update(delta, "_stages_of_touchpoint", {
+            journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in delta.journeys})
         self._served = dict(delta.previous._served)  # touchpoint -> segments served, once asked
         for tp in delta.restaged:
             self._served.pop(tp, None)
         came_or_went = {tp for tp in delta.touchpoints if f"touchpoint:{tp}" in delta.flipped} if delta.derived else ()
         listing = delta.journeys | {stage.journey.id for tp in came_or_went for graph in (delta.previous, self)
-                              for stage in graph._stages_of_touchpoint.get(tp, ())}  # delta.journeys to list again
+                                    for stage in graph._stages_of_touchpoint.get(tp, ())}  # journeys to list again
         self._touchpoints_of_journey = dict(delta.previous._touchpoints_of_journey)
         known = self.policy.entities.get("touchpoint", {})
         for journey in listing:
@@ -298,19 +296,16 @@ class PolicyGraph:
                 else:
                     self._touchpoints_of_journey[journey] = listed
         delta.reads |= {("_touchpoints_of_journey", journey) for journey in delta.journeys_changed}
-        self._touchpoints_of_channel, delta.channels_changed = delta.previous._touchpoints_of_channel.updated(
-            {tp: ({entity.spec.channel: [tp]} if (entity := known.get(tp)) is not None else {}) for tp in delta.touchpoints})
-        delta.reads |= {("_touchpoints_of_channel", channel) for channel in delta.channels_changed}
+        delta.channels_changed = self._update(delta, "_touchpoints_of_channel", {
+            tp: ({entity.spec.channel: [tp]} if (entity := known.get(tp)) is not None else {}) for tp in delta.touchpoints})
 
     def _derive_posts(self, delta: "_Delta") -> None:
         """Listening posts."""
         posts = set(delta.by_kind.get("listeningpost", ()))
-        self._covering, _ = delta.previous._covering.updated(
-            {post: _covered(self.policy.get(f"listeningpost:{post}")) for post in posts})
+        self._update(delta, "_covering", {post: _covered(self.policy.get(f"listeningpost:{post}")) for post in posts})
         posts |= {post for tp in delta.restaged for post in self._covering.get(tp, ())}
-        self._listening_posts_of_journey, heard = delta.previous._listening_posts_of_journey.updated(
-            {post: self._heard(self.policy.get(f"listeningpost:{post}")) for post in posts})
-        delta.reads |= {("_listening_posts_of_journey", journey) for journey in heard}
+        self._update(delta, "_listening_posts_of_journey", {
+            post: self._heard(self.policy.get(f"listeningpost:{post}")) for post in posts})
 
     def _derive_lines(self, delta: "_Delta") -> None:
         """Reporting lines: walked again, all of them, when a team changes."""
@@ -318,20 +313,21 @@ class PolicyGraph:
         if "team" in delta.by_kind:
             self._lines = _reporting_lines(self.policy)
             delta.reads |= {("_lines", team) for team in delta.previous._lines.keys() | self._lines.keys()
-                      if delta.previous._lines.get(team) != self._lines.get(team)}
+                            if delta.previous._lines.get(team) != self._lines.get(team)}
 
     def _derive_standards(self, delta: "_Delta") -> None:
         """Standards."""
         standards = set(delta.by_kind.get("servicestandard", ()))
-        self._scoped, _ = delta.previous._scoped.updated(
-            {standard: _scope(self.policy.get(f"servicestandard:{standard}")) for standard in standards})
-        standards |= {standard for journey in delta.journeys_changed for standard in self._scoped.get(("journey", journey), ())}
-        standards |= {standard for channel in delta.channels_changed for standard in self._scoped.get(("channel", channel), ())}
+        self._update(delta, "_scoped", {
+            standard: _scope(self.policy.get(f"servicestandard:{standard}")) for standard in standards})
+        standards |= {standard for journey in delta.journeys_changed
+                      for standard in self._scoped.get(("journey", journey), ())}
+        standards |= {standard for channel in delta.channels_changed
+                      for standard in self._scoped.get(("channel", channel), ())}
         levels = {standard: self._levels(self.policy.get(f"servicestandard:{standard}")) for standard in standards}
-        self._applications, applied = delta.previous._applications.updated(
-            {standard: _applications(self.policy.get(f"servicestandard:{standard}"), levels[standard])
-             for standard in standards})
-        delta.reads |= {("_applications", tp) for tp in applied}
+        applied = self._update(delta, "_applications", {
+            standard: _applications(self.policy.get(f"servicestandard:{standard}"), levels[standard])
+            for standard in standards})
         self._touchpoints_by_standard = dict(delta.previous._touchpoints_by_standard)
         for standard in standards:
             listed = sorted(levels[standard])
@@ -353,14 +349,12 @@ class PolicyGraph:
 
     def _derive_segments_and_moments(self, delta: "_Delta") -> None:
         """The segments journeys serve, and the moments of truth each team is accountable for."""
-        self._journeys_serving, serving = delta.previous._journeys_serving.updated(
-            {journey: ({segment: [journey] for segment in entity.spec.segments}
-                       if (entity := self.policy.get(f"journey:{journey}")) is not None else {}) for journey in delta.journeys})
-        delta.reads |= {("_journeys_serving", segment) for segment in serving}
+        self._update(delta, "_journeys_serving", {
+            journey: ({segment: [journey] for segment in entity.spec.segments}
+                      if (entity := self.policy.get(f"journey:{journey}")) is not None else {})
+            for journey in delta.journeys})
         known = self.policy.entities.get("touchpoint", {})
-        self._moments_held, held_moments = delta.previous._moments_held.updated(
-            {tp: _moment_held(known.get(tp)) for tp in delta.touchpoints})
-        delta.reads |= {("_moments_held", team) for team in held_moments}
+        self._update(delta, "_moments_held", {tp: _moment_held(known.get(tp)) for tp in delta.touchpoints})
         before = delta.previous.policy.entities.get("touchpoint", {}) if delta.previous.policy is not None else {}
         self._moments = delta.previous._moments + sum(
             _is_moment(known.get(tp)) - _is_moment(before.get(tp)) for tp in delta.touchpoints)
@@ -370,13 +364,18 @@ class PolicyGraph:
     def _derive_metrics(self, delta: "_Delta") -> None:
         """What each metric's KPIs are, and what each team is held to on each metric."""
         kpis = set(delta.by_kind.get("kpi", ()))
-        self._kpis_of_metric, measuring = delta.previous._kpis_of_metric.updated(
-            {kpi: _measuring(self.policy.get(f"kpi:{kpi}")) for kpi in kpis})
-        delta.reads |= {("_kpis_of_metric", metric) for metric in measuring}
-        self._held_to, held = delta.previous._held_to.updated(
-            {name: _held(self.policy.get(name)) for name in [*(f"kpi:{kpi}" for kpi in kpis),
-                                                        *(f"servicestandard:{s}" for s in delta.by_kind.get("servicestandard", ()))]})
-        delta.reads |= {("_held_to", key) for key in held}
+        self._update(delta, "_kpis_of_metric", {kpi: _measuring(self.policy.get(f"kpi:{kpi}")) for kpi in kpis})
+        holders = [*(f"kpi:{kpi}" for kpi in kpis),
+                   *(f"servicestandard:{standard}" for standard in delta.by_kind.get("servicestandard", ()))]
+        self._update(delta, "_held_to", {name: _held(self.policy.get(name)) for name in holders})
+
+    def _update(self, delta: "_Delta", index: str, contributions: dict[str, dict[Any, list[Any]]]) -> set[Any]:
+        """This graph's `index` (an _Inverse): the last graph's, with these sources' contributions in
+        place of theirs. The keys whose entries changed are returned, and noted as changed reads."""
+        updated, changed_keys = getattr(delta.previous, index).updated(contributions)
+        setattr(self, index, updated)
+        delta.reads |= {(index, key) for key in changed_keys}
+        return changed_keys
 
     def _draw(self, entity: Entity) -> tuple[Edge, ...]:
         """The edges an entity draws (a journey's to its stages, then one per reference), noting the
@@ -536,19 +535,16 @@ class PolicyGraph:
     # ----------------------------------------------------------------- journeys
 
     def stages_of(self, touchpoint: str) -> list[Stage]:
-        self._read("_stages_of_touchpoint", touchpoint)
-        return self._stages_of_touchpoint.get(touchpoint, [])
+        return self._entry("_stages_of_touchpoint", touchpoint)
 
     def journeys_of(self, touchpoint: str) -> list[Entity]:
         return list({stage.journey.id: stage.journey for stage in self.stages_of(touchpoint)}.values())
 
     def touchpoints_of_journey(self, journey: str) -> list[str]:
-        self._read("_touchpoints_of_journey", journey)
-        return self._touchpoints_of_journey.get(journey, [])
+        return self._entry("_touchpoints_of_journey", journey)
 
     def touchpoints_of_channel(self, channel: str) -> list[str]:
-        self._read("_touchpoints_of_channel", channel)
-        return self._touchpoints_of_channel.get(channel, [])
+        return self._entry("_touchpoints_of_channel", channel)
 
     def segments_served(self, touchpoint: str) -> list[str]:
         """Segments served by the journeys that contain the touchpoint (several rules ask: computed once)."""
@@ -561,8 +557,7 @@ class PolicyGraph:
 
     def listening_posts_of(self, journey: str) -> list[str]:
         """Listening posts that hear a journey: naming it, or any of its touchpoints."""
-        self._read("_listening_posts_of_journey", journey)
-        return self._listening_posts_of_journey.get(journey, [])
+        return self._entry("_listening_posts_of_journey", journey)
 
     # ----------------------------------------------------------------- standards
 
@@ -590,8 +585,7 @@ class PolicyGraph:
 
     def touchpoints_of_standard(self, standard: str) -> list[str]:
         """The touchpoints a standard applies to: named, through their channel, or through a journey."""
-        self._read("_touchpoints_by_standard", standard)
-        return self._touchpoints_by_standard.get(standard, [])
+        return self._entry("_touchpoints_by_standard", standard)
 
     def standards_for(self, touchpoint: str, segment: str | None = None, metric: str | None = None) -> list[Application]:
         """Standards applying to a touchpoint (for a segment, of a metric, when given)."""
@@ -620,8 +614,7 @@ class PolicyGraph:
 
     def journeys_serving(self, segment: str) -> list[str]:
         """The ids of the journeys that name a segment among theirs, in id order."""
-        self._read("_journeys_serving", segment)
-        return self._journeys_serving.get(segment, [])
+        return self._entry("_journeys_serving", segment)
 
     def moments_of_truth(self) -> int:
         """How many touchpoints are moments of truth."""
@@ -630,18 +623,15 @@ class PolicyGraph:
 
     def moments_held_by(self, team: str) -> list[str]:
         """The ids of the moments of truth a team is named accountable for, in id order."""
-        self._read("_moments_held", team)
-        return self._moments_held.get(team, [])
+        return self._entry("_moments_held", team)
 
     def kpis_measuring(self, metric: str) -> list[str]:
         """The ids of the KPIs of a metric, in id order."""
-        self._read("_kpis_of_metric", metric)
-        return self._kpis_of_metric.get(metric, [])
+        return self._entry("_kpis_of_metric", metric)
 
     def held_to(self, team: str, metric: str) -> list[str]:
         """The names of the standards and KPIs a team owns on a metric (kpi: first, then servicestandard:)."""
-        self._read("_held_to", (team, metric))
-        return self._held_to.get((team, metric), [])
+        return self._entry("_held_to", (team, metric))
 
     def segments_without_standard(self, touchpoint: str) -> list[str]:
         """Segments served at a touchpoint that no standard applying there is for."""
@@ -665,6 +655,12 @@ class PolicyGraph:
     def _read(self, *read: Any) -> None:
         if self.tracker is not None:
             self.tracker.reads.add(read)
+
+    def _entry(self, index: str, key: Any) -> list[Any]:
+        """One index's entry, noted as the read (index, key): the name a derived graph reports it
+        changed under (`_update`), and the one `fact` answers again."""
+        self._read(index, key)
+        return getattr(self, index).get(key, [])
 
     def fact(self, read: tuple) -> Any:
         """The present answer to one read a verb noted: an index's entry, or the verb's whole answer."""

@@ -143,13 +143,9 @@ def _answer(read: Read, context: Any) -> Any:
         return context.today
     if name == "catalogue":
         return context.catalogue
-    if name == "metric":
-        return context.metric(read[1])
-    if name in ("past", "future"):
+    if name in ("metric", "past", "future"):
         return getattr(context, name)(read[1])
     return context.graph.fact(read)
-
-
 
 
 @dataclass
@@ -197,34 +193,33 @@ class Memo:
         derived = changes is not None and self.graph is not None and changes.since == self.graph.serial
         stale = self._changed(context, changes if derived else None)
         touched: dict[str, set[str]] = {}  # rule's key -> the subjects to look at again
-        for code, name in stale:
-            touched.setdefault(code, set()).add(name)
-        came_or_went: dict[str, set[str]] = {}  # kind -> names of its entities added, removed or changed
-        for name in changes.entities if derived else ():
-            came_or_went.setdefault(name.partition(":")[0], set()).add(name)
+        for key, name in stale:
+            touched.setdefault(key, set()).add(name)
         tracker = _Tracker()
         tracked = _Context(context, tracker)
         self.runs = 0
         findings: list[Finding] = []
         for rule in [*rules, *self.tallies]:
-            code = rule.key
-            parts = self.parts.setdefault(code, {})
-            if derived and code in self.found:
-                names = touched.get(code, set()) | came_or_went.get(rule.each, set()) if rule.each else touched.get(code, set())
+            key = rule.key
+            parts = self.parts.setdefault(key, {})
+            if derived and key in self.found:  # the stale parts, and the subjects that came, went or changed
+                names = set(touched.get(key, ()))
+                if rule.each:
+                    names |= {f"{rule.each}:{ident}" for ident in changes.entities.get(rule.each, ())}
             else:  # every subject; those that are gone are forgotten
                 names = {subject.name for subject in context.policy.of(rule.each)} if rule.each else {""}
                 for name in set(parts) - names:
-                    self._forget(code, name)
+                    self._forget(key, name)
             for name in names:
                 subject = context.policy.get(name) if rule.each else None
                 if rule.each and subject is None:
-                    self._forget(code, name)  # a subject that is gone
-                elif name not in parts or (code, name) in stale:
-                    self._run(code, name, rule, subject, tracked, tracker, context)
-            if names or code not in self.found:  # in subject order, which decides who reports a shared key
-                yielded = self.yielded.get(code, {})
-                self.found[code] = rule.merged(item for name in sorted(yielded) for item in yielded[name])
-            findings.extend(self.found[code])
+                    self._forget(key, name)  # a subject that is gone
+                elif name not in parts or (key, name) in stale:
+                    self._run(key, name, rule, subject, tracked, tracker, context)
+            if names or key not in self.found:  # in subject order, which decides who reports a shared key
+                yielded = self.yielded.get(key, {})
+                self.found[key] = rule.merged(item for name in sorted(yielded) for item in yielded[name])
+            findings.extend(self.found[key])
         self.graph = context.graph
         return findings
 
@@ -251,8 +246,8 @@ class Memo:
                 stale.update(self.readers.get(read, ()))
         return stale
 
-    def _run(self, code: str, name: str, rule: Any, subject: Any, tracked: _Context, tracker: _Tracker,
-             context: Any) -> _Part:
+    def _run(self, key: str, name: str, rule: Any, subject: Any, tracked: _Context, tracker: _Tracker,
+             context: Any) -> None:
         self.runs += 1
         tracker.reads = {("entity", name)} if subject is not None else set()
         context.graph.tracker = tracker
@@ -260,30 +255,29 @@ class Memo:
             found = list(rule.function(tracked) if subject is None else rule.function(tracked, subject))
         finally:
             context.graph.tracker = None
-        self._forget(code, name)
-        part = self.parts[code][name] = _Part(found, frozenset(tracker.reads))
-        if code in self.counts:
-            self.counts[code].update(found)
+        self._forget(key, name)
+        part = self.parts[key][name] = _Part(found, frozenset(tracker.reads))
+        if key in self.counts:
+            self.counts[key].update(found)
         if found:
-            self.yielded.setdefault(code, {})[name] = found
+            self.yielded.setdefault(key, {})[name] = found
         for read in part.reads:
-            self.readers.setdefault(read, set()).add((code, name))
+            self.readers.setdefault(read, set()).add((key, name))
             noted = self.answers.setdefault(read[0], {})
             if read not in noted:
                 noted[read] = _answer(read, context)
-        return part
 
-    def _forget(self, code: str, name: str) -> None:
-        part = self.parts[code].pop(name, None)
+    def _forget(self, key: str, name: str) -> None:
+        part = self.parts[key].pop(name, None)
         if part is None:
             return
-        self.yielded.get(code, {}).pop(name, None)
-        if code in self.counts:
-            self.counts[code].subtract(part.found)
+        self.yielded.get(key, {}).pop(name, None)
+        if key in self.counts:
+            self.counts[key].subtract(part.found)
         for read in part.reads:
             readers = self.readers.get(read)
             if readers is not None:
-                readers.discard((code, name))
+                readers.discard((key, name))
                 if not readers:
                     del self.readers[read]
                     self.answers[read[0]].pop(read, None)

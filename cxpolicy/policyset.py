@@ -530,28 +530,20 @@ def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, E
     by kind key and id, each as it is now (None when it is gone); kinds with none are left out. A
     changed entity is another object: a file's entities stay the same objects while its text does.
     Worked out once for each pair (the references and the graph both ask)."""
+    if before is None:
+        return {kind: dict(of_kind) for kind, of_kind in after.entities.items() if of_kind}
     if after._changed is not None and after._changed[0]() is before:
         return after._changed[1]
     found: dict[str, dict[str, Entity | None]] = {}
-    candidates = _from_changed_files(before, after) if before is not None else None
-    if candidates is not None:
-        for kind, ident in candidates:
-            old, new = before.entities.get(kind, {}).get(ident), after.entities.get(kind, {}).get(ident)
-            if old is not new:
-                found.setdefault(kind, {})[ident] = new
-        after._changed = (weakref.ref(before), found)
-        return found
-    for kind in set(after.entities) | set(before.entities if before is not None else ()):
-        old = before.entities.get(kind, {}) if before is not None else {}
-        new = after.entities.get(kind, {})
-        if not old:
-            of_kind: dict[str, Entity | None] = dict(new)
-        else:
-            of_kind = {ident: entity for ident, entity in new.items() if old.get(ident) is not entity}
-            of_kind.update((ident, None) for ident in old if ident not in new)
-        if of_kind:
-            found[kind] = of_kind
-    after._changed = (weakref.ref(before) if before is not None else lambda: None, found)  # not a chain of sets
+    candidates = _from_changed_files(before, after)
+    if candidates is None:  # compared entity by entity
+        candidates = {(kind, ident) for kind in set(after.entities) | set(before.entities)
+                      for ident in after.entities.get(kind, {}).keys() | before.entities.get(kind, {}).keys()}
+    for kind, ident in candidates:
+        new = after.entities.get(kind, {}).get(ident)
+        if before.entities.get(kind, {}).get(ident) is not new:
+            found.setdefault(kind, {})[ident] = new
+    after._changed = (weakref.ref(before), found)  # a weak reference: sets along a history do not keep each other
     return found
 
 

@@ -84,7 +84,6 @@ class Tally:
 
     each: str
     function: Any
-    counted = True
 
     @property
     def key(self) -> str:

@@ -239,11 +239,7 @@ def _names(base: Run, head: Run) -> dict[str, set[str]]:
     from the base's (history's revisions in a row), else every id on either side."""
     since = head.graph.changes if head.graph is not None else None
     if since is not None and base.graph is not None and since.since == base.graph.serial:
-        names: dict[str, set[str]] = {}
-        for name in since.entities:
-            kind, _, ident = name.partition(":")
-            names.setdefault(kind, set()).add(ident)
-        return names
+        return {kind: set(ids) for kind, ids in since.entities.items()}
     return {kind: set(base.policy.entities.get(kind, {})) | set(head.policy.entities.get(kind, {}))
             for kind in set(base.policy.entities) | set(head.policy.entities)}
 
