@@ -20,8 +20,10 @@ at the same line; tests/test_incremental.py checks that against full checks afte
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from cxpolicy.findings import Finding
@@ -173,6 +175,7 @@ class Memo:
         self.graph: Any = None  # the last check's graph, for the next check's to be derived from
         self.found: dict[str, list[Finding]] = {}  # rule's key -> its findings at the last check
         self.yielded: dict[str, dict[str, list[Any]]] = {}  # rule's key -> subject -> its part's findings, if any
+        self.order: dict[str, list[str]] = {}  # rule's key -> the subjects in `yielded`, sorted
         self.today: Any = None  # the last check's date
 
     def run(self, rules: list[Any], context: Any) -> list[Finding]:
@@ -218,7 +221,7 @@ class Memo:
                     self._run(key, name, rule, subject, tracked, tracker, context)
             if names or key not in self.found:  # in subject order, which decides who reports a shared key
                 yielded = self.yielded.get(key, {})
-                self.found[key] = rule.merged(item for name in sorted(yielded) for item in yielded[name])
+                self.found[key] = rule.merged(chain.from_iterable(map(yielded.__getitem__, self.order.get(key, ()))))
             findings.extend(self.found[key])
         self.graph = context.graph
         return findings
@@ -257,10 +260,11 @@ class Memo:
             context.graph.tracker = None
         self._forget(key, name)
         part = self.parts[key][name] = _Part(found, frozenset(tracker.reads))
-        if key in self.counts:
+        if key in self.counts:  # a tally's words are counted, not merged
             self.counts[key].update(found)
-        if found:
+        elif found:
             self.yielded.setdefault(key, {})[name] = found
+            bisect.insort(self.order.setdefault(key, []), name)
         for read in part.reads:
             self.readers.setdefault(read, set()).add((key, name))
             noted = self.answers.setdefault(read[0], {})
@@ -271,7 +275,9 @@ class Memo:
         part = self.parts[key].pop(name, None)
         if part is None:
             return
-        self.yielded.get(key, {}).pop(name, None)
+        if self.yielded.get(key, {}).pop(name, None) is not None:
+            order = self.order[key]
+            del order[bisect.bisect_left(order, name)]
         if key in self.counts:
             self.counts[key].subtract(part.found)
         for read in part.reads:
