@@ -13,6 +13,7 @@ import os
 import re
 import weakref
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from cxpolicy import discover, model, reading, schema, source
@@ -99,6 +100,9 @@ class PolicySet:
     _changed: tuple[Any, dict] | None = field(default=None, init=False, repr=False, compare=False)  # (since, changes)
     # file -> the readings its entities were typed from (load); empty for a set made otherwise
     readings: dict[str, list[Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # file -> its readings' findings, for a set whose files were each typed on their own and hold nothing
+    # unreadable: the next reading of the folder types only the files that changed (load); else None
+    assembly: dict[str, list[Finding]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def stage_ids(self) -> dict[str, set[str]]:
         """Each journey's stage ids (worked out once: a loaded set does not change)."""
@@ -169,20 +173,29 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
         started.reads.close()  # the settings guessed ahead of typing were not the project's: start again
         started = reading.start(started.folder, progress, tuple(project.exclude), limits)
     findings.extend(_refused(started.found))
-    entities: dict[str, dict[str, Entity]] = {}
-    unreadable: Unreadables = {}
     readings: dict[str, list[source.SourceFile]] = {}
+    assembled = None
     try:
-        for read in started.reads:
-            readings.setdefault(read.file, []).append(read)
-            findings.extend(_typed(read, entities, unreadable))
+        if previous is not None and previous.assembly is not None and project_entity is previous.project_entity:
+            for read in started.reads:  # all read before any is typed: most are the last set's readings
+                readings.setdefault(read.file, []).append(read)
+            assembled = _assembled_from(previous, readings)
+        if assembled is None:
+            reads = [read for file in readings.values() for read in file] if readings else started.reads
+            readings = {}
+            assembled = _assembled(reads, readings)
     except BaseException:
         started.reads.close()
         raise
+    entities, unreadable, typed, assembly, changed_files = assembled
+    findings.extend(typed)
     policy = PolicySet(started.folder.root, project_entity, entities, started.found.files,
                        {kind: left for kind, found in unreadable.items()
                         if (left := {i: u for i, u in found.items() if i not in entities.get(kind, {})})})
     policy.readings = readings
+    policy.assembly = assembly
+    if changed_files is not None:  # what changed() would find, from the files known to have changed
+        policy._changed = (weakref.ref(previous), _changed_in(previous, policy, changed_files))
     findings.extend(resolve_references(policy, previous))
     return Loaded(policy, _whole_set_hints(findings, policy))
 
@@ -253,21 +266,87 @@ def _typed_project(read: source.SourceFile | None, findings: list[Finding]) -> E
     return projects[0] if projects else None
 
 
+Assembled = tuple  # (entities, unreadable, findings, each file's findings or None, the files changed or None)
+
+
+def _assembled(reads: Iterable[source.SourceFile], readings: dict[str, list[source.SourceFile]]) -> Assembled:
+    """The entities of every reading (noted in `readings` by file as they come), the unreadable
+    documents, the findings, and each file's findings: None when a file was typed against the set or
+    something is unreadable (the next reading is then assembled whole too)."""
+    entities: dict[str, dict[str, Entity]] = {}
+    unreadable: Unreadables = {}
+    findings: list[Finding] = []
+    assembly: dict[str, list[Finding]] | None = {}
+    for read in reads:
+        readings.setdefault(read.file, []).append(read)
+        found, alone = _typed_alone(read, entities, unreadable)
+        findings.extend(found)
+        if not alone:
+            assembly = None
+        elif found and assembly is not None:
+            assembly.setdefault(read.file, []).extend(found)
+    return entities, unreadable, findings, None if unreadable else assembly, None
+
+
+def _assembled_from(previous: PolicySet, readings: dict[str, list[source.SourceFile]]) -> Assembled | None:
+    """The set's entities as `previous`'s, with those of the files whose readings changed typed
+    again; None when it must be assembled whole (a changed file has an id another file has too,
+    or a document that cannot be read)."""
+    before = previous.readings
+    changed_files = sorted(file for file in before.keys() | readings.keys()
+                           if not _same_readings(before.get(file, ()), readings.get(file, ())))
+    entities = {kind: dict(of_kind) for kind, of_kind in previous.entities.items()}
+    assembly = dict(previous.assembly or {})
+    for file in changed_files:
+        assembly.pop(file, None)
+        for read in before.get(file, ()):
+            for kind, ids in read.typed[0].items():
+                for ident in ids:
+                    del entities[kind][ident]
+    for file in changed_files:
+        for read in readings.get(file, ()):
+            own, own_unreadable, found = _own(read)
+            if own_unreadable or read.recovered or any(entities.get(kind, {}).keys() & ids.keys()
+                                                       for kind, ids in own.items()):
+                return None
+            for kind, ids in own.items():
+                entities.setdefault(kind, {}).update(ids)
+            if found:
+                assembly.setdefault(file, []).extend(found)
+    findings = [finding for file in sorted(assembly) for finding in assembly[file]]  # in file order, as read
+    return ({kind: of_kind for kind, of_kind in entities.items() if of_kind}, {}, findings, assembly,
+            changed_files)
+
+
+def _same_readings(old: Any, new: Any) -> bool:
+    return len(old) == len(new) and all(a is b for a, b in zip(old, new))
+
+
+def _own(read: source.SourceFile) -> tuple[dict[str, dict[str, Entity]], Unreadables, list[Finding]]:
+    """The file typed on its own (once: a reading is kept while the file's text is)."""
+    if read.typed is None:
+        own: dict[str, dict[str, Entity]] = {}
+        own_unreadable: Unreadables = {}
+        read.typed = (own, own_unreadable, _typed_into(read, own, own_unreadable))
+    return read.typed
+
+
 def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
            unreadable: Unreadables | None = None) -> list[Finding]:
+    return _typed_alone(read, entities, unreadable)[0]
+
+
+def _typed_alone(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
+                 unreadable: Unreadables | None = None) -> tuple[list[Finding], bool]:
     """The findings of one file; its valid entities are added to `entities`, the identities of the
     documents that cannot be used to `unreadable`.
 
     The file is typed on its own once (a reading is kept while the file's text is), so adding it
     again costs a table update per kind. A file that defines an id an earlier file defined too is
     typed against the whole set instead, which reports the duplicate where a whole reading does."""
-    if read.typed is None:
-        own: dict[str, dict[str, Entity]] = {}
-        own_unreadable: Unreadables = {}
-        read.typed = (own, own_unreadable, _typed_into(read, own, own_unreadable))
-    own, own_unreadable, findings = read.typed
+    own, own_unreadable, findings = _own(read)
     if any(entities.get(kind, {}).keys() & ids.keys() for kind, ids in own.items()):
-        return _typed_into(read, entities, unreadable)
+        return _typed_into(read, entities, unreadable), False
     for kind, ids in own.items():
         entities.setdefault(kind, {}).update(ids)
     if unreadable is not None:
@@ -275,7 +354,7 @@ def _typed(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
             into = unreadable.setdefault(kind, {})
             for ident, document in found.items():
                 into.setdefault(ident, document)
-    return list(findings)
+    return list(findings), True
 
 
 def _typed_into(read: source.SourceFile, entities: dict[str, dict[str, Entity]],
@@ -534,32 +613,42 @@ def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, E
         return {kind: dict(of_kind) for kind, of_kind in after.entities.items() if of_kind}
     if after._changed is not None and after._changed[0]() is before:
         return after._changed[1]
-    found: dict[str, dict[str, Entity | None]] = {}
-    candidates = _from_changed_files(before, after)
-    if candidates is None:  # compared entity by entity
-        candidates = {(kind, ident) for kind in set(after.entities) | set(before.entities)
-                      for ident in after.entities.get(kind, {}).keys() | before.entities.get(kind, {}).keys()}
-    for kind, ident in candidates:
-        new = after.entities.get(kind, {}).get(ident)
-        if before.entities.get(kind, {}).get(ident) is not new:
-            found.setdefault(kind, {})[ident] = new
+    found = _changed_in(before, after, _changed_files(before, after))
     after._changed = (weakref.ref(before), found)  # a weak reference: sets along a history do not keep each other
     return found
 
 
-def _from_changed_files(before: PolicySet, after: PolicySet) -> set[tuple[str, str]] | None:
-    """(kind, id) of every entity typed from a file whose readings differ between the two sets: the
-    only entities that can differ, since a file's entities are the same objects while its reading
-    is (an entity of an unchanged file that enters or leaves the set shares its id with one of
-    these). None when either set was not loaded from readings."""
+def _changed_files(before: PolicySet, after: PolicySet) -> list[str] | None:
+    """The files whose readings differ between the two sets; None when either was not loaded from readings."""
     if not before.readings or not after.readings:
         return None
+    return [file for file in before.readings.keys() | after.readings.keys()
+            if not _same_readings(before.readings.get(file, ()), after.readings.get(file, ()))]
+
+
+def _changed_in(before: PolicySet, after: PolicySet, files: list[str] | None) -> dict[str, dict[str, Entity | None]]:
+    """changed(), looking only at the entities typed from these files (the only entities that can
+    differ, since a file's entities are the same objects while its reading is; an entity of an
+    unchanged file that enters or leaves the set shares its id with one of these), or at every
+    entity when `files` is None or one of their readings was not typed on its own."""
+    candidates = _typed_ids(before, after, files) if files is not None else None
+    if candidates is None:  # compared entity by entity
+        candidates = {(kind, ident) for kind in set(after.entities) | set(before.entities)
+                      for ident in after.entities.get(kind, {}).keys() | before.entities.get(kind, {}).keys()}
+    found: dict[str, dict[str, Entity | None]] = {}
+    for kind, ident in candidates:
+        new = after.entities.get(kind, {}).get(ident)
+        if before.entities.get(kind, {}).get(ident) is not new:
+            found.setdefault(kind, {})[ident] = new
+    return found
+
+
+def _typed_ids(before: PolicySet, after: PolicySet, files: list[str]) -> set[tuple[str, str]] | None:
+    """(kind, id) of every entity typed from these files' readings in either set; None when one of
+    them was not typed on its own."""
     found: set[tuple[str, str]] = set()
-    for file in before.readings.keys() | after.readings.keys():
-        old, new = before.readings.get(file, []), after.readings.get(file, [])
-        if len(old) == len(new) and all(a is b for a, b in zip(old, new)):
-            continue
-        for read in (*old, *new):
+    for file in files:
+        for read in (*before.readings.get(file, ()), *after.readings.get(file, ())):
             if read.typed is None:
                 return None
             found.update((kind, ident) for kind, ids in read.typed[0].items() for ident in ids)

@@ -308,6 +308,29 @@ def test_an_edit_re_runs_only_the_parts_it_can_reach(tmp_path):
     assert _verdict(workspace.check(engine.Options(today=TODAY))) == _verdict(_full(root, {}, TODAY))
 
 
+def test_an_edit_types_only_the_file_it_changed(tmp_path, monkeypatch):
+    """The set after an edit is the last set with the edited file's entities typed again: no other
+    file is typed, and the set is not assembled file by file."""
+    from cxpolicy import policyset
+
+    root = tmp_path / "policies"
+    generate.generate(300, 1, root)
+    workspace = Workspace(str(root))
+    workspace._memo = incremental.Memo()
+    workspace.check(engine.Options(today=TODAY))
+    typed, whole = [], []
+    real_typed, real_whole = policyset._typed_into, policyset._assembled
+    monkeypatch.setattr(policyset, "_typed_into", lambda read, *args: typed.append(read.file) or real_typed(read, *args))
+    monkeypatch.setattr(policyset, "_assembled", lambda *args: whole.append(1) or real_whole(*args))
+    path = sorted(root.rglob("journeys/*.yaml"))[1]
+    text = path.read_text(encoding="utf-8")
+    assert "momentOfTruth: true" in text
+    workspace.open(path.relative_to(root).as_posix(), text.replace("momentOfTruth: true", "momentOfTruth: false", 1))
+    found = workspace.check(engine.Options(today=TODAY))
+    assert (typed, whole) == ([path.relative_to(root).as_posix()], [])
+    assert _verdict(found) == _verdict(_full(root, workspace.texts, TODAY))
+
+
 def test_nothing_changed_runs_nothing_again(example):
     memo = incremental.Memo()
     workspace = Workspace(str(example))
