@@ -572,6 +572,8 @@ def resolve_references(policy: PolicySet, previous: PolicySet | None = None) -> 
     With `previous` (an earlier reading of the same folder) holding the same names of every kind
     and the same stages, an entity that is the same object as there resolves as it did there: only
     the entities that changed are resolved again."""
+    if previous is not None:
+        policy._stage_ids = _stage_ids_after(previous, policy)
     stages = policy.stage_ids()
     suggest = _Suggester(policy)
     if previous is not None and _same_names(previous, policy):
@@ -655,12 +657,28 @@ def _typed_ids(before: PolicySet, after: PolicySet, files: list[str]) -> set[tup
     return found
 
 
+def _stage_ids_after(before: PolicySet, after: PolicySet) -> dict[str, set[str]]:
+    """after.stage_ids(), from before's: only the journeys that changed are looked at."""
+    ids = dict(before.stage_ids())
+    for ident, journey in changed(before, after).get("journey", {}).items():
+        if journey is None:
+            ids.pop(ident, None)
+        else:
+            ids[ident] = {stage.id for stage in journey.spec.stages}
+    return ids
+
+
 def _same_names(before: PolicySet, after: PolicySet) -> bool:
     """Whether a reference resolves in `after` as in `before`: the same ids of every kind (readable
-    or not), the same stages, the same Rules (a waiver's `rule` may name one)."""
-    kinds = set(before.entities) | set(after.entities)
-    return (all(before.entities.get(kind, {}).keys() == after.entities.get(kind, {}).keys() for kind in kinds)
-            and before.unreadable == after.unreadable and before.stage_ids() == after.stage_ids())
+    or not), the same stages, the same Rules (a waiver's `rule` may name one). Only the entities
+    that changed can differ in these."""
+    for kind, of_kind in changed(before, after).items():
+        for ident, entity in of_kind.items():
+            if (ident in before.entities.get(kind, {})) != (entity is not None):
+                return False
+    journeys = changed(before, after).get("journey", {})
+    return (before.unreadable == after.unreadable
+            and all(before.stage_ids().get(ident) == after.stage_ids().get(ident) for ident in journeys))
 
 
 def _references_of(entity: Entity, policy: PolicySet, stages: dict[str, set[str]],

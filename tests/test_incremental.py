@@ -211,6 +211,29 @@ def test_a_reference_to_a_broken_document_resolves_only_while_the_document_keeps
     assert any(f.code == "CX104" and "returns-phone" in f.message for f in moved.outcome.findings)
 
 
+def test_a_reference_to_a_stage_is_resolved_again_when_the_stage_is_renamed(example):
+    """Renaming a stage changes no id, yet a waiver naming `journey:delivery/dispatch` names
+    nothing then (CX104), and again something when the name comes back."""
+    waiver = example / "waivers" / "dispatch.yaml"
+    waiver.write_text(
+        "apiVersion: cxpolicy/v1\nkind: Waiver\nmetadata: {id: dispatch-redesign}\nspec:\n  rule: CX201\n"
+        "  targets: [journey:delivery/dispatch]\n  reason: The dispatch stage is being redrawn\n"
+        "  approvedBy: cmo\n  expires: 2027-01-31\n", encoding="utf-8")
+    relpath = "journeys/delivery.yaml"
+    text = (example / relpath).read_text(encoding="utf-8")
+    assert "    - id: dispatch\n" in text
+    try:
+        workspace = Workspace(str(example))
+        workspace.check(engine.Options(today=TODAY))
+        for step, broken in ((text.replace("    - id: dispatch\n", "    - id: dispatched\n"), True), (text, False)):
+            workspace.open(relpath, step)
+            found = workspace.check(engine.Options(today=TODAY))
+            assert _verdict(found) == _verdict(_full(example, workspace.texts, TODAY))
+            assert any(f.code == "CX104" and "dispatch" in f.message for f in found.outcome.findings) is broken
+    finally:
+        waiver.unlink()
+
+
 def test_a_check_that_fails_half_way_leaves_nothing_the_next_check_trusts(example, monkeypatch):
     """A rule that fails after the memo has noted the new answers must not leave the parts that did
     not run again looking up to date: the next check is a whole one, and finds what a full check does."""
