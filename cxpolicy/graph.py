@@ -146,6 +146,9 @@ class _Inverse:
                         new.entries.setdefault(key, []).extend(values)
             new._sources = None
             return new, set(new.entries)
+        contributions = {source: given for source, given in contributions.items() if given != self.made.get(source, {})}
+        if not contributions:  # the same as before (a touchpoint changed, but not its channel): shared as it is
+            return self, set()
         new.made, new._sources, new.entries = dict(self.made), dict(self.sources), dict(self.entries)
         copied: set[Any] = set()  # keys whose source set is this copy's own
 
@@ -157,8 +160,6 @@ class _Inverse:
 
         touched: set[Any] = set()
         for source, given in contributions.items():
-            if given == new.made.get(source, {}):
-                continue  # the same as before (a touchpoint changed, but not its channel): nothing to redo
             for key in new.made.pop(source, {}):
                 sources_of(key).discard(source)
                 touched.add(key)
