@@ -162,7 +162,8 @@ def load(root: str | discover.PolicyFolder | reading.Reading, progress: Any = No
          previous: PolicySet | None = None) -> Loaded:
     """The policy set in a folder (a path on disk, any PolicyFolder such as a git revision, or a
     reading already started by reading.start). `previous`, the set of an earlier reading of the same
-    folder, lets references be resolved again only for the entities that changed."""
+    folder, lets the set be that one with the entities of the files that changed typed again
+    (_assembled_from), and references be resolved again only for the entities that changed."""
     started = root if isinstance(root, reading.Reading) else reading.start(discover.folder(root), progress)
     findings: list[Finding] = []
     project_entity = _typed_project(started.project, findings)
