@@ -278,9 +278,7 @@ class PolicyGraph:
         """Journeys and touchpoints."""
         delta.restaged = self._update(delta, "_stages_of_touchpoint", {
             journey: _stages_by_touchpoint(self.stages.get(journey, ())) for journey in delta.journeys})
-        self._served = dict(delta.previous._served)  # touchpoint -> segments served, once asked
-        for tp in delta.restaged:
-            self._served.pop(tp, None)
+        self._served: dict[str, list[str]] = {}  # touchpoint -> segments served, once asked of this graph
         came_or_went = {tp for tp in delta.touchpoints if f"touchpoint:{tp}" in delta.flipped} if delta.derived else ()
         listing = delta.journeys | {stage.journey.id for tp in came_or_went for graph in (delta.previous, self)
                                     for stage in graph._stages_of_touchpoint.get(tp, ())}  # journeys to list again
@@ -797,7 +795,6 @@ class _Empty:
     _adjacent: dict = {}
     _looped: dict = {}
     _stages_of_touchpoint = _Inverse()
-    _served: dict = {}
     _touchpoints_of_journey: dict = {}
     _touchpoints_of_channel = _Inverse()
     _covering = _Inverse()
