@@ -294,8 +294,7 @@ def _assembled_from(previous: PolicySet, readings: dict[str, list[source.SourceF
     again; None when it must be assembled whole (a changed file has an id another file has too,
     or a document that cannot be read)."""
     before = previous.readings
-    changed_files = sorted(file for file in before.keys() | readings.keys()
-                           if not _same_readings(before.get(file, ()), readings.get(file, ())))
+    changed_files = sorted(_changed_files(before, readings))
     entities = {kind: dict(of_kind) for kind, of_kind in previous.entities.items()}
     assembly = dict(previous.assembly or {})
     for file in changed_files:
@@ -307,8 +306,7 @@ def _assembled_from(previous: PolicySet, readings: dict[str, list[source.SourceF
     for file in changed_files:
         for read in readings.get(file, ()):
             own, own_unreadable, found = _own(read)
-            if own_unreadable or read.recovered or any(entities.get(kind, {}).keys() & ids.keys()
-                                                       for kind, ids in own.items()):
+            if own_unreadable or any(entities.get(kind, {}).keys() & ids.keys() for kind, ids in own.items()):
                 return None
             for kind, ids in own.items():
                 entities.setdefault(kind, {}).update(ids)
@@ -616,17 +614,15 @@ def changed(before: PolicySet | None, after: PolicySet) -> dict[str, dict[str, E
         return {kind: dict(of_kind) for kind, of_kind in after.entities.items() if of_kind}
     if after._changed is not None and after._changed[0]() is before:
         return after._changed[1]
-    found = _changed_in(before, after, _changed_files(before, after))
+    files = _changed_files(before.readings, after.readings) if before.readings and after.readings else None
+    found = _changed_in(before, after, files)
     after._changed = (weakref.ref(before), found)  # a weak reference: sets along a history do not keep each other
     return found
 
 
-def _changed_files(before: PolicySet, after: PolicySet) -> list[str] | None:
-    """The files whose readings differ between the two sets; None when either was not loaded from readings."""
-    if not before.readings or not after.readings:
-        return None
-    return [file for file in before.readings.keys() | after.readings.keys()
-            if not _same_readings(before.readings.get(file, ()), after.readings.get(file, ()))]
+def _changed_files(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> list[str]:
+    """The files whose readings differ between two sets' `readings`."""
+    return [file for file in before.keys() | after.keys() if not _same_readings(before.get(file, ()), after.get(file, ()))]
 
 
 def _changed_in(before: PolicySet, after: PolicySet, files: list[str] | None) -> dict[str, dict[str, Entity | None]]:
@@ -673,13 +669,13 @@ def _same_names(before: PolicySet, after: PolicySet) -> bool:
     """Whether a reference resolves in `after` as in `before`: the same ids of every kind (readable
     or not), the same stages, the same Rules (a waiver's `rule` may name one). Only the entities
     that changed can differ in these."""
-    for kind, of_kind in changed(before, after).items():
+    changes = changed(before, after)
+    for kind, of_kind in changes.items():
         for ident, entity in of_kind.items():
             if (ident in before.entities.get(kind, {})) != (entity is not None):
                 return False
-    journeys = changed(before, after).get("journey", {})
     return (before.unreadable == after.unreadable
-            and all(before.stage_ids().get(ident) == after.stage_ids().get(ident) for ident in journeys))
+            and all(before.stage_ids().get(ident) == after.stage_ids().get(ident) for ident in changes.get("journey", {})))
 
 
 def _references_of(entity: Entity, policy: PolicySet, stages: dict[str, set[str]],
